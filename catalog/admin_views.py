@@ -1,0 +1,132 @@
+"""Admin pieces for service items: the department-scoped views, the listing filters and the completeness panel.
+
+Views stay thin: the rule of who sees what is service_item_policy (permissions.py); this module only plugs it
+into every view Wagtail builds for the snippet.
+"""
+
+import django_filters
+from django.contrib.admin.utils import unquote
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.panels import Panel
+from wagtail.admin.ui.tables import Column
+from wagtail.admin.views.generic.chooser import ChooseResultsView, ChooseView, ChosenView
+from wagtail.snippets.views.chooser import SnippetChooserViewSet
+
+from .codes import CodeStatus, ItemType
+from .completeness import CHECKS, assess, reasons_from_text
+from .models import ServiceItem, scoped_departments
+from .permissions import service_item_policy
+
+
+class DepartmentScopedViewMixin:
+    """Answer 404 for an item outside the user's departments, before the view does anything with it.
+
+    404 rather than 403, so that typing another department's URL does not even confirm the item exists.
+    """
+
+    def setup(self, request, *args, **kwargs):
+        pk = kwargs.get("pk")
+        if pk is not None:
+            item = ServiceItem.objects.filter(pk=unquote(str(pk))).only("pk", "department_id").first()
+            if item is None or not service_item_policy.can_access_instance(request.user, item):
+                raise Http404
+        super().setup(request, *args, **kwargs)
+
+
+def scoped_view_class(view_class):
+    return type(f"Scoped{view_class.__name__}", (DepartmentScopedViewMixin, view_class), {})
+
+
+# --- listing -------------------------------------------------------------------------------------
+
+COMPLETENESS_LEVELS = {
+    "complete": (100, 100),
+    "minor": (80, 99),
+    "major": (50, 79),
+    "poor": (0, 49),
+}
+
+
+class ServiceItemFilterSet(WagtailFilterSet):
+    department = django_filters.ModelChoiceFilter(
+        label=_("实施主体"), queryset=lambda request: scoped_departments(request.user) if request else None
+    )
+    item_type = django_filters.ChoiceFilter(label=_("事项类型"), choices=ItemType.choices)
+    code_status = django_filters.ChoiceFilter(label=_("编码校验"), choices=CodeStatus.choices)
+    completeness = django_filters.ChoiceFilter(
+        label=_("要素完整度"),
+        method="filter_completeness",
+        choices=[
+            ("complete", _("完整（100分）")),
+            ("minor", _("基本完整（80–99分）")),
+            ("major", _("缺项较多（50–79分）")),
+            ("poor", _("严重缺项（50分以下）")),
+        ],
+    )
+    missing = django_filters.ChoiceFilter(
+        label=_("缺项"), method="filter_missing", choices=[(code, reason) for code, (_w, reason) in CHECKS.items()]
+    )
+
+    class Meta:
+        model = ServiceItem
+        fields = ["department", "item_type", "code_status", "live"]
+
+    def filter_completeness(self, queryset, name, value):
+        low, high = COMPLETENESS_LEVELS[value]
+        return queryset.filter(completeness_score__gte=low, completeness_score__lte=high)
+
+    def filter_missing(self, queryset, name, value):
+        return queryset.filter(completeness_flags__contains=f",{value},")
+
+
+class CompletenessColumn(Column):
+    cell_template_name = "catalog/tables/completeness_cell.html"
+
+    def get_cell_context_data(self, instance, parent_context):
+        context = super().get_cell_context_data(instance, parent_context)
+        context["score"] = instance.completeness_score
+        context["reasons"] = reasons_from_text(instance.completeness_flags)
+        return context
+
+
+# --- edit screen ---------------------------------------------------------------------------------
+
+
+class CompletenessPanel(Panel):
+    """Shows the completeness of the version being edited (the draft, not only the live one)."""
+
+    class BoundPanel(Panel.BoundPanel):
+        template_name = "catalog/panels/completeness.html"
+
+        def get_context_data(self, parent_context=None):
+            context = super().get_context_data(parent_context)
+            self.instance.refresh_quality()
+            context["report"] = assess(self.instance)
+            context["item"] = self.instance
+            return context
+
+
+# --- chooser -------------------------------------------------------------------------------------
+
+
+class ScopedChooserMixin:
+    def get_object_list(self):
+        return service_item_policy.instances_user_has_any_permission_for(self.request.user, ["change", "view"])
+
+
+class ScopedChosenView(ChosenView):
+    def get_object(self, pk):
+        item = super().get_object(pk)
+        if not service_item_policy.can_access_instance(self.request.user, item):
+            raise Http404
+        return item
+
+
+class ServiceItemChooserViewSet(SnippetChooserViewSet):
+    choose_view_class = type("ScopedChooseView", (ScopedChooserMixin, ChooseView), {})
+    choose_results_view_class = type("ScopedChooseResultsView", (ScopedChooserMixin, ChooseResultsView), {})
+    chosen_view_class = ScopedChosenView
+
+

@@ -1,0 +1,169 @@
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, ObjectList, TabbedInterface
+from wagtail.admin.ui.tables import Column, LiveStatusTagColumn, UpdatedAtColumn
+from wagtail.permissions import register_permission_policy
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+
+from .forms import ServiceItemForm
+from .admin_views import CompletenessColumn, CompletenessPanel, ServiceItemChooserViewSet, ServiceItemFilterSet, scoped_view_class
+from .models import CatalogEntry, Department, ServiceItem
+from .permissions import service_item_policy
+
+register_permission_policy(ServiceItem, service_item_policy)
+
+
+class ServiceItemViewSet(SnippetViewSet):
+    model = ServiceItem
+    icon = "list-ul"
+    menu_label = _("实施清单")
+    menu_order = 100
+    add_to_admin_menu = False
+    list_per_page = 50
+    ordering = ["department__name", "name"]
+    filterset_class = ServiceItemFilterSet
+    chooser_viewset_class = ServiceItemChooserViewSet
+    search_fields = ["name", "implementation_code"]
+    list_display = [
+        "name",
+        Column("department", label=_("实施主体"), accessor="department"),
+        Column("item_type", label=_("事项类型"), accessor="get_item_type_display"),
+        Column("code_status", label=_("编码校验"), accessor="get_code_status_display"),
+        CompletenessColumn("completeness_score", label=_("要素完整度"), sort_key="completeness_score"),
+        LiveStatusTagColumn(),
+        UpdatedAtColumn(),
+    ]
+    list_export = ["implementation_code", "name", "department", "item_type", "completeness_score", "live"]
+    export_filename = "service-items"
+
+    edit_handler = TabbedInterface(
+        [
+            ObjectList(
+                [
+                    FieldPanel("name"),
+                    FieldRowPanel([FieldPanel("implementation_code"), FieldPanel("basic_code")]),
+                    FieldRowPanel([FieldPanel("item_type"), FieldPanel("role")]),
+                    FieldRowPanel([FieldPanel("department"), FieldPanel("department_nature")]),
+                    FieldRowPanel([FieldPanel("entrusted_department"), FieldPanel("exercise_level")]),
+                    FieldPanel("catalog_entry"),
+                    FieldRowPanel([FieldPanel("main_item_name"), FieldPanel("parent")]),
+                    FieldPanel("service_objects"),
+                ],
+                heading=_("基本信息"),
+            ),
+            ObjectList(
+                [
+                    FieldPanel("acceptance_conditions"),
+                    FieldPanel("case_type"),
+                    MultiFieldPanel(
+                        [
+                            FieldRowPanel([FieldPanel("statutory_limit"), FieldPanel("statutory_limit_unit")]),
+                            FieldPanel("statutory_limit_note"),
+                            FieldRowPanel([FieldPanel("promised_limit"), FieldPanel("promised_limit_unit")]),
+                            FieldPanel("promised_limit_note"),
+                        ],
+                        heading=_("办结时限"),
+                    ),
+                    FieldPanel("handling_flow"),
+                    MultiFieldPanel(
+                        [
+                            FieldRowPanel(
+                                [FieldPanel("handled_at_window"), FieldPanel("handled_online"), FieldPanel("handled_by_post")]
+                            ),
+                            FieldRowPanel([FieldPanel("visits"), FieldPanel("online_depth")]),
+                            FieldPanel("online_url"),
+                            FieldRowPanel(
+                                [FieldPanel("appointment_available"), FieldPanel("express_delivery"), FieldPanel("is_free")]
+                            ),
+                            FieldPanel("handling_area"),
+                        ],
+                        heading=_("办理形式"),
+                    ),
+                    MultiFieldPanel(
+                        [
+                            FieldPanel("address"),
+                            FieldPanel("office_hours"),
+                            FieldPanel("consultation_channels"),
+                            FieldPanel("complaint_channels"),
+                        ],
+                        heading=_("办理地点与咨询监督"),
+                    ),
+                    MultiFieldPanel(
+                        [FieldRowPanel([FieldPanel("result_type"), FieldPanel("result_name")]), FieldPanel("result_sample")],
+                        heading=_("审批结果"),
+                    ),
+                    FieldPanel("special_procedures"),
+                    FieldPanel("intermediary_services"),
+                ],
+                heading=_("办理要素"),
+            ),
+            ObjectList([InlinePanel("materials", heading=_("申请材料"), label=_("材料"))], heading=_("申请材料")),
+            ObjectList(
+                [
+                    InlinePanel("fees", heading=_("收费项目"), label=_("收费项目")),
+                    InlinePanel("faqs", heading=_("常见问题"), label=_("问题")),
+                ],
+                heading=_("收费与常见问题"),
+            ),
+            ObjectList(
+                [
+                    InlinePanel("legal_bases", heading=_("设定依据"), label=_("依据")),
+                    InlinePanel("responsibility_stages", heading=_("责任事项"), label=_("责任环节")),
+                    InlinePanel("accountability_cases", heading=_("追责情形"), label=_("追责情形")),
+                    FieldPanel("accountable_subject"),
+                ],
+                heading=_("依据与责任清单"),
+            ),
+            ObjectList([CompletenessPanel(heading=_("办事指南要素完整度"))], heading=_("完整度")),
+        ],
+        base_form_class=ServiceItemForm,
+    )
+
+    def get_queryset(self, request):
+        return service_item_policy.scope_queryset(
+            request.user, ServiceItem.objects.select_related("department", "latest_revision")
+        )
+
+    def construct_view(self, view_class, **kwargs):
+        # Every view built for this snippet (edit, delete, history, revisions, compare, preview, lock, unlock,
+        # unpublish, workflow, usage, inspect, copy) first checks the item's department.
+        return super().construct_view(scoped_view_class(view_class), **kwargs)
+
+
+class DepartmentViewSet(SnippetViewSet):
+    model = Department
+    icon = "group"
+    menu_label = _("部门")
+    list_display = ["name", "short_name", "credit_code", "division_code", "level", "parent"]
+    search_fields = ["name", "short_name", "credit_code"]
+    list_filter = ["level"]
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("short_name"),
+        FieldPanel("credit_code"),
+        FieldPanel("division_code"),
+        FieldPanel("level"),
+        FieldPanel("parent"),
+        FieldPanel("consultation_phone"),
+        FieldPanel("members"),
+    ]
+
+
+class CatalogEntryViewSet(SnippetViewSet):
+    model = CatalogEntry
+    icon = "doc-full"
+    menu_label = _("基本目录")
+    list_display = ["basic_code", "name", "item_type", "role"]
+    search_fields = ["name", "basic_code"]
+    list_filter = ["item_type", "role"]
+
+
+class CatalogViewSetGroup(SnippetViewSetGroup):
+    items = (ServiceItemViewSet, CatalogEntryViewSet, DepartmentViewSet)
+    menu_icon = "folder-open-inverse"
+    menu_label = _("事项目录")
+    menu_name = "catalog"
+    menu_order = 100
+
+
+register_snippet(CatalogViewSetGroup)

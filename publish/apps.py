@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PublishConfig(AppConfig):
+    name = "publish"
+    verbose_name = _("公开发布")
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RulesConfig(AppConfig):
+    name = "rules"
+    verbose_name = _("规则与流程")
+    default_auto_field = "django.db.models.BigAutoField"
