@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.panels import Panel
 from wagtail.admin.ui.tables import Column
-from wagtail.admin.views.generic.chooser import ChooseResultsView, ChooseView, ChosenView
+from wagtail.admin.views.generic.chooser import ChooseResultsView, ChooseView, ChosenMultipleView, ChosenView
 from wagtail.snippets.views.chooser import SnippetChooserViewSet
 
 from .codes import CodeStatus, ItemType
@@ -124,9 +124,15 @@ class ScopedChosenView(ChosenView):
         return item
 
 
+class ScopedChosenMultipleView(ChosenMultipleView):
+    def get_objects(self, pks):
+        return [item for item in super().get_objects(pks) if service_item_policy.can_access_instance(self.request.user, item)]
+
+
 class ServiceItemChooserViewSet(SnippetChooserViewSet):
     choose_view_class = type("ScopedChooseView", (ScopedChooserMixin, ChooseView), {})
     choose_results_view_class = type("ScopedChooseResultsView", (ScopedChooserMixin, ChooseResultsView), {})
     chosen_view_class = ScopedChosenView
+    chosen_multiple_view_class = ScopedChosenMultipleView
 
 

@@ -46,6 +46,9 @@ def check_credit_code(value: str) -> str | None:
     value = (value or "").strip()
     if len(value) != 18:
         return _("统一社会信用代码应为18位，实际为%(n)d位") % {"n": len(value)}
+    if value != value.upper():
+        # stdnum upper-cases before checking; the standard's alphabet has capitals only.
+        return _("统一社会信用代码只能使用数字和大写字母")
     try:
         uscc.validate(value)
     except StdnumError:
@@ -156,8 +159,10 @@ def judge_credit_code(value: str) -> CodeVerdict:
     value = (value or "").strip()
     if not value:
         return CodeVerdict(CodeStatus.EMPTY, _("未填写统一社会信用代码"))
-    if len(value) == 9 and is_valid_organisation_code(value):
-        return CodeVerdict(CodeStatus.UNCHECKED, _("填写的是9位组织机构代码，不是统一社会信用代码"))
+    if re.fullmatch(r"[0-9A-Z]{8}-?[0-9X]", value):
+        if is_valid_organisation_code(value):
+            return CodeVerdict(CodeStatus.UNCHECKED, _("填写的是9位组织机构代码，不是统一社会信用代码"))
+        return CodeVerdict(CodeStatus.INVALID, _("组织机构代码校验位不正确（GB 11714）"))
     error = check_credit_code(value)
     return CodeVerdict(CodeStatus.INVALID, error) if error else CodeVerdict(CodeStatus.VALID)
 

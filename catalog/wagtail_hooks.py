@@ -1,3 +1,4 @@
+from django import forms
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, ObjectList, TabbedInterface
 from wagtail.admin.ui.tables import Column, LiveStatusTagColumn, UpdatedAtColumn
@@ -23,7 +24,6 @@ class ServiceItemViewSet(SnippetViewSet):
     ordering = ["department__name", "name"]
     filterset_class = ServiceItemFilterSet
     chooser_viewset_class = ServiceItemChooserViewSet
-    search_fields = ["name", "implementation_code"]
     list_display = [
         "name",
         Column("department", label=_("实施主体"), accessor="department"),
@@ -43,7 +43,8 @@ class ServiceItemViewSet(SnippetViewSet):
                     FieldPanel("name"),
                     FieldRowPanel([FieldPanel("implementation_code"), FieldPanel("basic_code")]),
                     FieldRowPanel([FieldPanel("item_type"), FieldPanel("role")]),
-                    FieldRowPanel([FieldPanel("department"), FieldPanel("department_nature")]),
+                    # A plain list, limited by ServiceItemForm to the user's departments (no site-wide chooser).
+                    FieldRowPanel([FieldPanel("department", widget=forms.Select), FieldPanel("department_nature")]),
                     FieldRowPanel([FieldPanel("entrusted_department"), FieldPanel("exercise_level")]),
                     FieldPanel("catalog_entry"),
                     FieldRowPanel([FieldPanel("main_item_name"), FieldPanel("parent")]),

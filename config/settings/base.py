@@ -46,7 +46,6 @@ INSTALLED_APPS = [
     "wagtail.search",
     "wagtail.admin",
     "wagtail",
-    "modelsearch",
     "modelcluster",
     "taggit",
     "django_filters",
@@ -154,3 +153,8 @@ LOGGING = {
     # Wagtail's reference-index tasks log every run at INFO; only problems matter here.
     "loggers": {"django_tasks": {"level": "WARNING"}},
 }
+
+# Spreadsheet imports (imports/): limits that keep a hostile or mistaken file from exhausting the server.
+IMPORTS_MAX_ROWS = int(env("IMPORTS_MAX_ROWS", "500000"))
+IMPORTS_MAX_UNCOMPRESSED_BYTES = int(env("IMPORTS_MAX_UNCOMPRESSED_BYTES", str(1024 * 2**20)))
+IMPORTS_MAX_UPLOAD_BYTES = int(env("IMPORTS_MAX_UPLOAD_BYTES", str(200 * 2**20)))

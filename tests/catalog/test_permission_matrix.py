@@ -1,0 +1,184 @@
+"""Who may do what: every role × every admin action × own / sub-department / other department item.
+
+Each forbidden case is tried for real through the admin URLs. "Denied" means 403, 404, or Wagtail's redirect to
+the dashboard with a permission message; for another department's item we require 404 (existence not revealed).
+"""
+
+import pytest
+from django.urls import reverse
+
+NS = "wagtailsnippets_catalog_serviceitem"
+
+
+def url(name, *args):
+    return reverse(f"{NS}:{name}", args=args)
+
+
+def is_denied(response):
+    if response.status_code in (403, 404):
+        return True
+    return response.status_code == 302 and response["Location"] == reverse("wagtailadmin_home")
+
+
+def is_hidden(response):
+    return response.status_code == 404
+
+
+def edit_post_data(item, **changes):
+    data = {
+        "name": item.name,
+        "implementation_code": item.implementation_code,
+        "basic_code": item.basic_code,
+        "item_type": item.item_type,
+        "role": item.role,
+        "department": item.department_id,
+        "department_nature": item.department_nature,
+        "statutory_limit_unit": "2",
+        "promised_limit_unit": "2",
+        "handled_at_window": "on",
+        "is_free": "on",
+    }
+    for relation in ("materials", "fees", "faqs", "legal_bases", "responsibility_stages", "accountability_cases"):
+        data.update({f"{relation}-TOTAL_FORMS": "0", f"{relation}-INITIAL_FORMS": "0",
+                     f"{relation}-MIN_NUM_FORMS": "0", f"{relation}-MAX_NUM_FORMS": "1000"})
+    data.update(changes)
+    return data
+
+
+def revision_id(item):
+    item.refresh_from_db()
+    return item.latest_revision_id
+
+
+# action name -> (function(client, item) -> response)
+ACTIONS = {
+    "edit": lambda c, i: c.get(url("edit", i.pk)),
+    "save_draft": lambda c, i: c.post(url("edit", i.pk), edit_post_data(i, name=i.name + "（修订）")),
+    "history": lambda c, i: c.get(url("history", i.pk)),
+    "revision_view": lambda c, i: c.get(url("revisions_view", i.pk, revision_id(i))),
+    "revision_compare": lambda c, i: c.get(
+        reverse(f"{NS}:revisions_compare", kwargs={"pk": i.pk, "revision_id_a": "earliest", "revision_id_b": "latest"})
+    ),
+    "preview": lambda c, i: c.post(url("preview_on_edit", i.pk), edit_post_data(i)),
+    "lock": lambda c, i: c.post(url("lock", i.pk)),
+    "usage": lambda c, i: c.get(url("usage", i.pk)),
+    "copy": lambda c, i: c.get(url("copy", i.pk)),
+    "workflow_history": lambda c, i: c.get(url("workflow_history", i.pk)),
+    "unpublish": lambda c, i: c.get(url("unpublish", i.pk)),
+    "delete": lambda c, i: c.get(url("delete", i.pk)),
+    "chosen": lambda c, i: c.get(reverse("wagtailsnippetchoosers_catalog_serviceitem:chosen", args=[i.pk])),
+}
+
+# What each role may do on an item it can see. Department administrators: no delete, no publish/unpublish.
+ALLOWED = {
+    "dept_admin": set(ACTIONS) - {"unpublish", "delete"},
+    "editor": set(ACTIONS) - {"delete", "copy"},  # editors publish and edit; they do not create or delete
+    "sysadmin": set(ACTIONS),
+}
+SCOPES = {"own": "item_a", "sub_department": "item_a_sub", "other_department": "item_b"}
+
+
+@pytest.mark.parametrize("scope", SCOPES)
+@pytest.mark.parametrize("action", ACTIONS)
+@pytest.mark.parametrize("role", ALLOWED)
+def test_matrix(client, world, role, action, scope):
+    user = getattr(world, role)
+    item = getattr(world, SCOPES[scope])
+    client.force_login(user)
+    response = ACTIONS[action](client, item)
+    sees_everything = role in ("editor", "sysadmin")
+    if scope == "other_department" and not sees_everything:
+        assert is_hidden(response), f"{role} reached another department's item via {action}: {response.status_code}"
+    elif action in ALLOWED[role]:
+        assert not is_denied(response), f"{role} was refused {action} on {scope}: {response.status_code}"
+        assert response.status_code in (200, 302)
+    else:
+        assert is_denied(response), f"{role} was allowed {action} on {scope}: {response.status_code}"
+
+
+def test_denied_draft_save_changes_nothing(client, world):
+    client.force_login(world.dept_admin)
+    client.post(url("edit", world.item_b.pk), edit_post_data(world.item_b, name="篡改"))
+    world.item_b.refresh_from_db()
+    assert world.item_b.name == "分公司设立登记"
+    assert world.item_b.latest_revision.content["name"] == "分公司设立登记"
+
+
+def test_listing_search_filter_and_export_show_only_own_departments(client, world):
+    client.force_login(world.dept_admin)
+    listing = client.get(url("list")).content.decode()
+    assert "无犯罪记录证明" in listing and "户口迁移审批" in listing
+    assert "分公司设立登记" not in listing
+    searched = client.get(url("list_results"), {"q": "分公司"}).content.decode()
+    assert "分公司设立登记" not in searched
+    filtered = client.get(url("list_results"), {"department": world.dept_b.pk}).content.decode()
+    assert "分公司设立登记" not in filtered
+    # the department filter does not even offer the other department
+    assert "区行政审批局" not in listing
+    exported = client.get(url("list"), {"export": "csv"})
+    body = b"".join(exported.streaming_content).decode("utf-8-sig") if exported.streaming else exported.content.decode()
+    assert "无犯罪记录证明" in body and "分公司设立登记" not in body
+
+
+def test_chooser_lists_only_own_departments(client, world):
+    client.force_login(world.dept_admin)
+    response = client.get(reverse("wagtailsnippetchoosers_catalog_serviceitem:choose"))
+    html = response.json()["html"] if response["Content-Type"].startswith("application/json") else response.content.decode()
+    assert "无犯罪记录证明" in html and "分公司设立登记" not in html
+    multiple = client.get(
+        reverse("wagtailsnippetchoosers_catalog_serviceitem:chosen_multiple"), {"id": [world.item_a.pk, world.item_b.pk]}
+    )
+    assert "分公司设立登记" not in multiple.content.decode("unicode_escape")
+
+
+def test_add_form_offers_and_accepts_only_own_departments(client, world):
+    client.force_login(world.dept_admin)
+    form = client.get(url("add")).content.decode()
+    assert "区公安分局城北派出所" in form and "区行政审批局" not in form
+    data = edit_post_data(world.item_b, name="冒名事项", implementation_code="X-1", department=world.dept_b.pk)
+    response = client.post(url("add"), data)
+    assert response.status_code == 200  # form shown again with an error
+    from catalog.models import ServiceItem
+
+    assert not ServiceItem.objects.filter(name="冒名事项").exists()
+    data["department"] = world.dept_a_sub.pk
+    client.post(url("add"), data)
+    assert ServiceItem.objects.filter(name="冒名事项", department=world.dept_a_sub).exists()
+
+
+def test_parent_must_be_an_item_the_user_may_see(client, world):
+    client.force_login(world.dept_admin)
+    response = client.post(url("edit", world.item_a.pk), edit_post_data(world.item_a, parent=world.item_b.pk))
+    assert response.status_code == 200  # refused with a form error
+    world.item_a.refresh_from_db()
+    assert world.item_a.latest_revision.content["parent"] is None
+    client.post(url("edit", world.item_a.pk), edit_post_data(world.item_a, parent=world.item_a_sub.pk))
+    world.item_a.refresh_from_db()
+    assert world.item_a.latest_revision.content["parent"] == world.item_a_sub.pk
+
+
+def test_bulk_delete_refuses_other_departments(client, world):
+    from catalog.models import ServiceItem
+
+    client.force_login(world.sysadmin)
+    bulk = reverse("wagtail_bulk_action", args=("catalog", "serviceitem", "delete"))
+    client.post(f"{bulk}?id={world.item_b.pk}", {})
+    assert not ServiceItem.objects.filter(pk=world.item_b.pk).exists()
+    client.force_login(world.dept_admin)
+    client.post(f"{bulk}?id={world.item_a.pk}", {})
+    assert ServiceItem.objects.filter(pk=world.item_a.pk).exists()
+
+
+def test_site_history_report_hides_other_departments(client, world):
+    client.force_login(world.dept_admin)
+    report = client.get(reverse("tongban_site_history")).content.decode()
+    assert "无犯罪记录证明" in report
+    assert "分公司设立登记" not in report
+
+
+def test_department_admin_cannot_manage_departments_or_users(client, world):
+    client.force_login(world.dept_admin)
+    assert is_denied(client.get(reverse("wagtailsnippets_catalog_department:list")))
+    assert is_denied(client.get(reverse("wagtailusers_users:index")))
+    client.force_login(world.sysadmin)
+    assert client.get(reverse("wagtailsnippets_catalog_department:list")).status_code == 200
