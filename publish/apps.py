@@ -6,3 +6,8 @@ class PublishConfig(AppConfig):
     name = "publish"
     verbose_name = _("公开发布")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import signals
+
+        signals.connect()

@@ -1,0 +1,97 @@
+"""The public search index and what editors maintain for it.
+
+Wagtail's search backends do not segment Chinese (DESIGN decision 3), so the index is ours: one SearchDocument per
+published item with its facet values, and one Posting per (term, document) holding the item's jieba search-mode
+terms with a weight by field (title above main item above body). Querying sums idf × weight over the query's terms
+in one GROUP BY, which runs the same on SQLite and PostgreSQL.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class SearchDocument(models.Model):
+    item = models.OneToOneField(
+        "catalog.ServiceItem", verbose_name=_("事项"), on_delete=models.CASCADE, related_name="search_document"
+    )
+    code = models.CharField(_("实施编码"), max_length=64, unique=True)
+    title = models.CharField(_("事项名称"), max_length=200)
+    main_item_name = models.CharField(_("所属主项名称"), max_length=200, blank=True)
+    parent_code = models.CharField(_("主项实施编码"), max_length=64, blank=True)
+    department = models.ForeignKey("catalog.Department", on_delete=models.CASCADE, related_name="+")
+    item_type = models.CharField(_("事项类型"), max_length=2, db_index=True)
+    for_person = models.BooleanField(_("个人办事"), default=False)
+    for_legal = models.BooleanField(_("法人办事"), default=False)
+    handled_online = models.BooleanField(_("可网上办理"), default=False)
+    visits = models.PositiveSmallIntegerField(_("到现场次数"), null=True, blank=True)
+    summary = models.CharField(_("摘要"), max_length=300, blank=True)
+    # Suggestions as the user types: full pinyin and initials of the title, lower case, no separators.
+    pinyin = models.CharField(_("拼音"), max_length=1000, blank=True)
+    initials = models.CharField(_("拼音首字母"), max_length=200, blank=True)
+    indexed_at = models.DateTimeField(_("索引时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("搜索索引文档")
+        verbose_name_plural = _("搜索索引文档")
+
+    def __str__(self):
+        return self.title
+
+
+class Posting(models.Model):
+    term = models.CharField(max_length=64)
+    document = models.ForeignKey(SearchDocument, on_delete=models.CASCADE, related_name="postings")
+    weight = models.FloatField()
+
+    class Meta:
+        indexes = [models.Index(fields=["term", "document"])]
+
+    def __str__(self):
+        return f"{self.term}:{self.weight}"
+
+
+class Synonym(models.Model):
+    """A word citizens type and the words the guide uses for it (身份证 → 居民身份证; 开饭店 → 食品经营许可)."""
+
+    term = models.CharField(_("搜索词"), max_length=50, unique=True, help_text=_("群众输入的说法，如 开饭店"))
+    expansions = models.CharField(
+        _("同义词/规范说法"), max_length=300, help_text=_("用逗号或空格分隔，如 食品经营许可,餐饮")
+    )
+    two_way = models.BooleanField(_("双向"), default=False, help_text=_("勾选后规范说法也会找到搜索词"))
+
+    class Meta:
+        verbose_name = _("搜索同义词")
+        verbose_name_plural = _("搜索同义词")
+        ordering = ["term"]
+
+    def __str__(self):
+        return f"{self.term} → {self.expansions}"
+
+    @property
+    def expansion_list(self):
+        return [word for word in self.expansions.replace("，", ",").replace(" ", ",").split(",") if word.strip()]
+
+
+class ZeroResultQuery(models.Model):
+    """A search that found nothing, kept so editors can add synonyms or improve item names."""
+
+    query = models.CharField(_("搜索词"), max_length=200)
+    result_count = models.PositiveIntegerField(_("结果数"), default=0)
+    searched_at = models.DateTimeField(_("搜索时间"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("无结果搜索")
+        verbose_name_plural = _("无结果搜索")
+        ordering = ["-searched_at"]
+
+    def __str__(self):
+        return self.query
+
+
+class PublishState(models.Model):
+    """One row: a counter bumped on every publish/unpublish. Page caches and ETags are keyed by it."""
+
+    generation = models.PositiveBigIntegerField(default=1)
+
+    def __str__(self):
+        return str(self.generation)

@@ -1,0 +1,11 @@
+from celery import shared_task
+
+from . import search, state
+
+
+@shared_task
+def reindex_item(item_id: int) -> bool:
+    """Publish/unpublish of an item: its index entry follows its published state; caches are invalidated."""
+    searchable = search.index_item(item_id)
+    state.bump()
+    return searchable
