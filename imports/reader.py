@@ -1,0 +1,292 @@
+"""Reading department spreadsheets: .xlsx, .xls and .csv, however they look.
+
+python-calamine does the reading (fast, never evaluates formulas: it returns the value the file stored).
+This module turns a file into sheets of header-mapped rows and reports what it could not understand; it knows
+nothing about the database.
+"""
+
+import codecs
+import csv
+import io
+import re
+import unicodedata
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from .spec import ITEM_SHEET, SHEETS, Sheet
+
+HEADER_SCAN_ROWS = 30
+
+
+class FileRefused(Exception):
+    """The file as a whole cannot be read; nothing in it is imported."""
+
+
+@dataclass
+class RowError:
+    sheet: str
+    row: int | None
+    column: str
+    value: str
+    message: str
+
+    def as_dict(self):
+        return {"sheet": self.sheet, "row": self.row, "column": self.column, "value": self.value,
+                "message": self.message}
+
+
+@dataclass
+class SheetData:
+    spec: Sheet
+    source_name: str  # the sheet's name in the file
+    header_row: int  # 1-based, as a spreadsheet program shows it
+    columns: dict[int, str]  # position → column key
+    headers: dict[str, str]  # column key → header text as written in the file
+    rows: list[tuple[int, dict[str, object]]] = field(default_factory=list)  # (row number, key → raw value)
+
+
+@dataclass
+class Workbook:
+    sheets: dict[str, SheetData]  # spec name → data
+    warnings: list[RowError]
+    raw: dict[str, list[list]] = field(default_factory=dict)  # source sheet name → rows (for the error report)
+    errors: list[RowError] = field(default_factory=list)
+
+
+def normalise_header(text) -> str:
+    text = unicodedata.normalize("NFKC", str(text or ""))
+    text = re.sub(r"[\s*＊※]+", "", text)
+    return text.replace("（必填）", "").replace("(必填)", "").strip()
+
+
+def _strip_brackets(text: str) -> str:
+    return re.sub(r"[(（][^()（）]*[)）]$", "", text)
+
+
+def header_lookup(sheet: Sheet, extra: dict[str, str] | None = None) -> dict[str, str]:
+    lookup = {}
+    for column in sheet.columns:
+        for name in (column.header, *column.aliases):
+            lookup.setdefault(normalise_header(name), column.key)
+    for source, key in (extra or {}).items():
+        lookup[normalise_header(source)] = key
+    return lookup
+
+
+def match_header(text, lookup) -> str | None:
+    name = normalise_header(text)
+    if not name:
+        return None
+    return lookup.get(name) or lookup.get(_strip_brackets(name))
+
+
+def cell_text(value) -> str:
+    """A cell as text, the way a person reads it: no 1.0 for 1, no exponent for long numbers."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float):
+        if value.is_integer():
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, date | time):
+        return value.isoformat()
+    return str(value)
+
+
+# --- opening files --------------------------------------------------------------------------------------------
+
+def sniff_kind(head: bytes, filename: str = "") -> str:
+    if head.startswith(b"PK\x03\x04"):
+        return "xlsx"
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        # OLE2 container: a legacy .xls, or an encrypted .xlsx (Office wraps those in OLE2 too).
+        return "ole"
+    if head.startswith(b"PK"):
+        return "zip-other"
+    if b"\x00" in head[:4096] and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "binary"
+    return "csv"
+
+
+def _check_zip(data: bytes):
+    limit = settings.IMPORTS_MAX_UNCOMPRESSED_BYTES
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            infos = archive.infolist()
+            names = {info.filename for info in infos}
+    except zipfile.BadZipFile as exc:
+        raise FileRefused(_("文件已损坏，无法作为 Excel 工作簿打开")) from exc
+    if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
+        raise FileRefused(_("这是一个压缩包，不是 Excel 工作簿（.xlsx）"))
+    total = sum(info.file_size for info in infos)
+    if total > limit:
+        raise FileRefused(
+            _("工作簿解压后为 %(size)d MB，超过上限 %(limit)d MB，可能是压缩炸弹；请拆分后再导入")
+            % {"size": total // 2**20, "limit": limit // 2**20}
+        )
+
+
+def decode_csv(data: bytes) -> str:
+    if data.startswith(codecs.BOM_UTF8):
+        return data[3:].decode("utf-8")
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16")
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise FileRefused(_("无法识别文件编码：请另存为 UTF-8 或 GBK 编码的 CSV，或 Excel 工作簿"))
+
+
+def read_raw_sheets(data: bytes, filename: str = "") -> dict[str, list[list]]:
+    """The file's sheets as lists of rows of cell values, in file order."""
+    if not data:
+        raise FileRefused(_("文件是空的"))
+    kind = sniff_kind(data[:8192], filename)
+    if kind == "binary" or kind == "zip-other":
+        raise FileRefused(_("不是电子表格文件：请上传 .xlsx、.xls 或 .csv 文件"))
+    if kind == "csv":
+        text = decode_csv(data)
+        if "\x00" in text:
+            raise FileRefused(_("不是电子表格文件：请上传 .xlsx、.xls 或 .csv 文件"))
+        sample = text[:8192]
+        try:
+            dialect = csv.Sniffer().sniff(sample, delimiters=",\t;")
+        except csv.Error:
+            dialect = csv.excel
+        rows = list(csv.reader(io.StringIO(text, newline=""), dialect))
+        _check_rows(len(rows))
+        return {ITEM_SHEET.name: rows}
+    if kind == "xlsx":
+        _check_zip(data)
+    from python_calamine import CalamineWorkbook
+
+    try:
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except Exception as exc:  # calamine raises its own error types for every kind of damage
+        if kind == "ole":
+            raise FileRefused(_("文件已加密或损坏，无法读取：请去掉密码保护后另存为 .xlsx 再导入")) from exc
+        raise FileRefused(_("文件已损坏，无法作为 Excel 工作簿打开")) from exc
+    sheets = {}
+    for name in workbook.sheet_names:
+        try:
+            sheet = workbook.get_sheet_by_name(name)
+            rows = []
+            for row in sheet.iter_rows():
+                rows.append(row)
+                if len(rows) > settings.IMPORTS_MAX_ROWS + HEADER_SCAN_ROWS:
+                    break
+        except Exception as exc:
+            raise FileRefused(_("工作表“%(name)s”已损坏，无法读取") % {"name": name}) from exc
+        _check_rows(len(rows))
+        sheets[name] = rows
+    return sheets
+
+
+def _check_rows(count):
+    if count > settings.IMPORTS_MAX_ROWS + HEADER_SCAN_ROWS:
+        raise FileRefused(
+            _("行数超过上限 %(limit)d 行；请拆分后再导入") % {"limit": settings.IMPORTS_MAX_ROWS}
+        )
+
+
+# --- finding the header ----------------------------------------------------------------------------------------
+
+def _spec_for_sheet(name: str) -> Sheet | None:
+    normal = normalise_header(name)
+    for spec in SHEETS:
+        if normal in (normalise_header(spec.name), *(normalise_header(a) for a in spec.aliases)):
+            return spec
+    return None
+
+
+def find_header(rows: list[list], lookup: dict[str, str]) -> tuple[int, dict[int, str], dict[str, str]] | None:
+    """The header row (0-based) and its mapping, found as the row among the first ones that names most columns.
+
+    A header merged over two rows (a group title above its sub-columns) is read as one: each position takes the
+    lower cell when it names a column, the upper one otherwise.
+    """
+    best = None
+    for index, row in enumerate(rows[:HEADER_SCAN_ROWS]):
+        matched = {i: key for i, cell in enumerate(row) if (key := match_header(cell_text(cell), lookup))}
+        if len(set(matched.values())) >= 2 and (best is None or len(matched) > len(best[1])):
+            best = (index, matched)
+    if best is None:
+        return None
+    index, matched = best
+    end = index
+    if index + 1 < len(rows):
+        below = rows[index + 1]
+        extra = {i: key for i, cell in enumerate(below) if (key := match_header(cell_text(cell), lookup))}
+        if extra and not set(extra.values()) & set(matched.values()):
+            matched = {**matched, **extra}
+            end = index + 1
+    columns, seen, headers = {}, set(), {}
+    header_rows = rows[index : end + 1]
+    for i, key in sorted(matched.items()):
+        if key in seen:
+            continue  # a repeated column: the first one counts
+        seen.add(key)
+        columns[i] = key
+        headers[key] = next(
+            (cell_text(r[i]) for r in reversed(header_rows) if i < len(r) and match_header(cell_text(r[i]), lookup)),
+            "",
+        )
+    return end, columns, headers
+
+
+def read_workbook(data: bytes, filename: str = "", mapping: dict[str, str] | None = None) -> Workbook:
+    raw = read_raw_sheets(data, filename)
+    sheets: dict[str, SheetData] = {}
+    warnings: list[RowError] = []
+    errors: list[RowError] = []
+    names = list(raw)
+    for name in names:
+        rows = raw[name]
+        spec = _spec_for_sheet(name)
+        if spec is None and normalise_header(name) == "填表说明":
+            continue
+        candidates = [spec] if spec else [s for s in SHEETS if s.name not in sheets]
+        found = None
+        for candidate in candidates:
+            header = find_header(rows, header_lookup(candidate, mapping if candidate is ITEM_SHEET else None))
+            if header and all(k in header[1].values() for k in candidate.required_keys[:1]):
+                found = (candidate, header)
+                break
+        if found is None:
+            if spec is not None:
+                needed = "、".join(spec.column(k).header for k in spec.required_keys)
+                errors.append(RowError(name, None, "", "", _("找不到表头：工作表须包含列 %(cols)s") % {"cols": needed}))
+            elif any(cell_text(c).strip() for r in rows[:HEADER_SCAN_ROWS] for c in r):
+                warnings.append(RowError(name, None, "", "", _("未识别的工作表（找不到实施编码等表头），已忽略")))
+            continue
+        spec, (end, columns, headers) = found
+        if spec.name in sheets:
+            warnings.append(RowError(name, None, "", "", _("与工作表“%(other)s”内容重复，已忽略")
+                                     % {"other": sheets[spec.name].source_name}))
+            continue
+        data_sheet = SheetData(spec, name, end + 1, columns, headers)
+        header_row = rows[end]
+        known = set(columns)
+        for i, cell in enumerate(header_row):
+            text = cell_text(cell).strip()
+            if text and i not in known and normalise_header(text) not in ("序号", "编号", "NO.", "NO"):
+                if end > 0 and i < len(rows[end - 1]) and match_header(cell_text(rows[end - 1][i]), {}):
+                    continue
+                warnings.append(RowError(name, end + 1, text, "", _("未知的列“%(col)s”，已忽略") % {"col": text}))
+        for offset, row in enumerate(rows[end + 1 :], start=end + 2):
+            values = {key: row[i] if i < len(row) else None for i, key in columns.items()}
+            if all(cell_text(v).strip() == "" for v in values.values()):
+                continue
+            data_sheet.rows.append((offset, values))
+        sheets[spec.name] = data_sheet
+    return Workbook(sheets, warnings, raw, errors)

@@ -1,0 +1,550 @@
+"""Import a catalogue spreadsheet: read, validate every row, then write all of it or none of it.
+
+plan_import() reads and validates and works out what would change (the preview); commit writes that plan in
+one transaction with one revision per changed item. Both take and return plain data; views, the command and
+the Celery task stay thin.
+"""
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from wagtail.models import Revision
+
+from catalog.bulk import index_in_bulk, save_revisions_in_bulk
+from catalog.models import Department, LegalBasis, ServiceItem, scoped_department_ids
+from catalog.validators import SICHUAN_CODE
+
+from . import values
+from .reader import FileRefused, RowError, SheetData, Workbook, read_workbook
+from .spec import BOOL, CHILD_SHEETS, CHOICE, INT, ITEM_SHEET, LEGAL, LIMIT, MULTI, TEXT, Column, Sheet
+
+CODE_KEYS = {"implementation_code", "basic_code", "department_code", "item_code"}
+REQUIRED_ITEM_COLUMNS = ("implementation_code", "name", "item_type")
+CHUNK = 2000
+
+
+@dataclass
+class ItemRow:
+    row: int
+    code: str
+    values: dict  # model field → value, only for the columns the file has
+    department_name: str = ""
+    department_code: str = ""
+    legal_bases: list | None = None  # None: the file has no 设定依据 column
+    department: Department | None = None
+    existing: ServiceItem | None = None
+
+    @property
+    def department_label(self):
+        return self.department_name or self.department_code
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    refused: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    warnings: list[RowError] = field(default_factory=list)
+    written: bool = False
+    rows_total: int = 0
+    changes: list[dict] = field(default_factory=list)
+    error_rows: dict[str, dict[int, list[str]]] = field(default_factory=dict)
+    workbook: Workbook | None = None
+
+    def as_json(self):
+        return {
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "errors": [e.as_dict() for e in self.errors],
+        }
+
+
+@dataclass
+class Options:
+    department: str = ""  # credit code (or name) of the department every row belongs to
+    create_departments: bool = False
+    publish: bool = False
+    dry_run: bool = False
+    mapping: dict | None = None
+
+
+def file_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+class Importer:
+    def __init__(self, data: bytes, filename: str, user=None, options: Options | None = None,
+                 progress: Callable[[int, int], None] | None = None):
+        self.data, self.filename, self.user = data, filename, user
+        self.options = options or Options()
+        self.progress = progress or (lambda done, total: None)
+        self.result = ImportResult()
+        self.scope = scoped_department_ids(user) if user is not None else None
+        self.items: dict[str, ItemRow] = {}
+        self.children: dict[str, dict[str, list]] = defaultdict(dict)  # relation → code → [objects]
+        self.new_departments: dict[str, Department] = {}
+
+    # --- errors ---------------------------------------------------------------------------------------------
+    def error(self, sheet, row, column, value, message):
+        self.result.errors.append(RowError(sheet, row, column, values.cell_text(value)[:200], str(message)))
+        if row is not None:
+            self.result.error_rows.setdefault(sheet, {}).setdefault(row, []).append(
+                f"{column}：{message}" if column else str(message)
+            )
+
+    # --- reading and validating -------------------------------------------------------------------------------
+    def plan(self) -> ImportResult:
+        try:
+            workbook = read_workbook(self.data, self.filename, self.options.mapping)
+        except FileRefused as exc:
+            self.error("", None, "", self.filename, str(exc))
+            return self.result
+        self.result.workbook = workbook
+        self.result.warnings.extend(workbook.warnings)
+        for err in workbook.errors:
+            self.error(err.sheet, err.row, err.column, err.value, err.message)
+        if ITEM_SHEET.name not in workbook.sheets and not any(s.name in workbook.sheets for s in CHILD_SHEETS):
+            if not workbook.errors:
+                self.error("", None, "", self.filename,
+                           _("找不到事项表：没有一个工作表的表头包含“实施编码”和“事项名称”"))
+            return self.result
+        self.result.rows_total = sum(len(s.rows) for s in workbook.sheets.values())
+        item_sheet = workbook.sheets.get(ITEM_SHEET.name)
+        if item_sheet is not None:
+            self._read_items(item_sheet)
+        self._resolve_existing()
+        for spec in CHILD_SHEETS:
+            if spec.name in workbook.sheets:
+                self._read_children(workbook.sheets[spec.name])
+        self._diff()
+        return self.result
+
+    def _check_columns(self, sheet: SheetData, required) -> bool:
+        missing = [sheet.spec.column(k).header for k in required if k not in sheet.columns.values()]
+        if missing:
+            self.error(sheet.source_name, sheet.header_row, "、".join(missing), "",
+                       _("缺少必填列：%(cols)s") % {"cols": "、".join(missing)})
+            return False
+        return True
+
+    def _cell(self, sheet: SheetData, number: int, column: Column, raw):
+        """Clean one cell; report and return (None, False) when it is wrong."""
+        kind, header = column.kind, sheet.headers.get(column.key, column.header)
+        if kind == TEXT:
+            value = values.compact(raw) if column.key in CODE_KEYS else values.text(raw)
+            error = None
+            if column.max_length and len(value) > column.max_length:
+                error = _("超过最大长度%(max)d字（实际%(n)d字）") % {"max": column.max_length, "n": len(value)}
+            if column.key in ("online_url", "source_url") and value and not value.lower().startswith(
+                ("http://", "https://")
+            ):
+                error = _("网址应以 http:// 或 https:// 开头")
+        elif kind == CHOICE:
+            value, error = values.parse_choice(raw, column.choices)
+        elif kind == MULTI:
+            value, error = values.parse_multi(raw, column.choices)
+        elif kind == INT:
+            value, error = values.parse_int(raw)
+            if value is not None and value > 32767:
+                error = _("数值过大")
+        elif kind == LIMIT:
+            value, error = values.parse_limit(raw)
+        elif kind == BOOL:
+            value, error = values.parse_bool(raw)
+        elif kind == LEGAL:
+            value, error = values.parse_legal_bases(raw)
+        else:  # pragma: no cover - every kind is handled above
+            raise ValueError(kind)
+        if error is None and column.required and value in ("", None):
+            error = _("必填，不能为空")
+        if error:
+            self.error(sheet.source_name, number, header, raw, error)
+            return None, False
+        return value, True
+
+    def header(self, key):
+        sheet = getattr(self, "item_sheet", None)
+        column = ITEM_SHEET.column(key)
+        return sheet.headers.get(key, column.header) if sheet else column.header
+
+    @property
+    def item_sheet_name(self):
+        sheet = getattr(self, "item_sheet", None)
+        return sheet.source_name if sheet else ITEM_SHEET.name
+
+    def _read_items(self, sheet: SheetData):
+        self.item_sheet = sheet
+        if not self._check_columns(sheet, REQUIRED_ITEM_COLUMNS):
+            return
+        has_department = bool({"department", "department_code"} & set(sheet.columns.values()))
+        if not has_department and not self.options.department:
+            self.error(sheet.source_name, sheet.header_row, "实施主体", "",
+                       _("缺少“实施主体”列：请加上该列，或导入时指定部门"))
+            return
+        first_row = {}
+        present = set(sheet.columns.values())
+        for number, raw in sheet.rows:
+            ok = True
+            row = ItemRow(number, "", {})
+            for column in ITEM_SHEET.columns:
+                if column.key not in present:
+                    continue
+                value, good = self._cell(sheet, number, column, raw[column.key])
+                ok &= good
+                if not good:
+                    continue
+                if column.key == "department":
+                    row.department_name = value
+                elif column.key == "department_code":
+                    row.department_code = value
+                elif column.kind == LEGAL:
+                    row.legal_bases = value
+                elif column.kind == LIMIT:
+                    number_value, unit = value
+                    row.values[column.key] = number_value
+                    if unit and f"{column.key}_unit" not in present:
+                        row.values[f"{column.key}_unit"] = unit
+                elif value is None or (value == "" and column.kind == CHOICE and not _blank_ok(column)):
+                    row.values[column.key] = ServiceItem._meta.get_field(column.key).get_default()
+                else:
+                    row.values[column.key] = value
+            code = row.values.get("implementation_code") or ""
+            if code in first_row:
+                self.error(sheet.source_name, number, self.header("implementation_code"), code,
+                           _("实施编码在本文件中重复（第%(row)d行已有）") % {"row": first_row[code]})
+                ok = False
+            elif code:
+                first_row[code] = number
+            if not ok:
+                self.result.refused += 1
+                continue
+            row.code = code
+            self.items[code] = row
+        self._resolve_departments(sheet)
+
+    def _resolve_departments(self, sheet: SheetData):
+        by_code, by_name = {}, {}
+        for department in Department.objects.all():
+            by_code[department.credit_code] = department
+            by_name.setdefault(department.name, department)
+            if department.short_name:
+                by_name.setdefault(department.short_name, department)
+        forced = None
+        if self.options.department:
+            forced = by_code.get(self.options.department) or by_name.get(self.options.department)
+            if forced is None:
+                self.error("", None, "", self.options.department,
+                           _("指定的部门“%(d)s”不存在") % {"d": self.options.department})
+                return
+        refused = []
+        for code, row in self.items.items():
+            found = by_code.get(row.department_code) if row.department_code else None
+            found = found or (by_name.get(row.department_name) if row.department_name else None)
+            if forced is not None:
+                if found is not None and found != forced:
+                    self.error(sheet.source_name, row.row, self.header("department"), row.department_label,
+                               _("与指定的部门“%(d)s”不一致") % {"d": forced})
+                    refused.append(code)
+                    continue
+                found = forced
+            if found is None and (row.department_name or row.department_code):
+                if self.options.create_departments and self.scope is None:
+                    found = self._new_department(row, by_code, by_name)
+                    if found is None:
+                        refused.append(code)
+                        continue
+                else:
+                    hint = _("（可使用“新建部门”选项）") if self.scope is None else ""
+                    self.error(sheet.source_name, row.row, self.header("department"), row.department_label,
+                               _("系统中没有这个部门%(hint)s") % {"hint": hint})
+                    refused.append(code)
+                    continue
+            if found is None:
+                self.error(sheet.source_name, row.row, self.header("department"), "", _("必填，不能为空"))
+                refused.append(code)
+                continue
+            if self.scope is not None and found.pk is not None and found.pk not in self.scope:
+                self.error(sheet.source_name, row.row, self.header("department"), row.department_name or str(found),
+                           _("无权导入部门“%(d)s”的事项：只能导入本部门及下级部门的事项") % {"d": found})
+                refused.append(code)
+                continue
+            row.department = found
+        for code in refused:
+            del self.items[code]
+            self.result.refused += 1
+
+    def _new_department(self, row, by_code, by_name):
+        if not row.department_code:
+            self.error(self.item_sheet_name, row.row, self.header("department_code"), "",
+                       _("新建部门“%(d)s”需要填写实施主体编码（统一社会信用代码）") % {"d": row.department_name})
+            return None
+        if len(row.department_code) > 32:
+            self.error(self.item_sheet_name, row.row, self.header("department_code"), row.department_code,
+                       _("超过最大长度32字"))
+            return None
+        name = row.department_name or row.department_code
+        match = SICHUAN_CODE.match(row.values.get("implementation_code", ""))
+        department = Department(name=name[:100], short_name=name[:50], credit_code=row.department_code,
+                                division_code=match["area"][:6] if match else "")
+        self.new_departments[row.department_code] = department
+        by_code[row.department_code] = department
+        by_name.setdefault(name, department)
+        return department
+
+    def _resolve_existing(self):
+        codes = list(self.items)
+        existing = {}
+        for start in range(0, len(codes), CHUNK):
+            for item in ServiceItem.objects.filter(implementation_code__in=codes[start : start + CHUNK]).select_related(
+                "department"
+            ):
+                existing[item.implementation_code] = item
+        refused = []
+        for code, row in self.items.items():
+            item = existing.get(code)
+            if item is None:
+                continue
+            if self.scope is not None and item.department_id not in self.scope:
+                self.error(self.item_sheet_name, row.row, self.header("implementation_code"), code,
+                           _("该实施编码已属于其他部门的事项，无权修改"))
+                refused.append(code)
+            elif row.department is not None and row.department.pk != item.department_id:
+                self.error(self.item_sheet_name, row.row, self.header("implementation_code"), code,
+                           _("该实施编码已属于部门“%(d)s”的事项“%(n)s”，不能归到“%(new)s”")
+                           % {"d": item.department, "n": item.name, "new": row.department})
+                refused.append(code)
+            else:
+                row.existing = item
+        for code in refused:
+            del self.items[code]
+            self.result.refused += 1
+        self._outside_items = {}
+
+    def _read_children(self, sheet: SheetData):
+        spec: Sheet = sheet.spec
+        if not self._check_columns(sheet, [c.key for c in spec.columns if c.required]):
+            return
+        present = set(sheet.columns.values())
+        unknown_codes = set()
+        for number, raw in sheet.rows:
+            ok, fields = True, {}
+            for column in spec.columns:
+                if column.key not in present:
+                    continue
+                value, good = self._cell(sheet, number, column, raw[column.key])
+                ok &= good
+                if good:
+                    fields[column.key] = spec.model._meta.get_field(column.key).get_default() if value is None \
+                        else value
+            if not ok:
+                continue
+            code = fields.pop("item_code")
+            if code not in self.items:
+                unknown_codes.add(code)
+            self.children[spec.relation].setdefault(code, []).append((number, fields))
+        # Children of items that are not in the item sheet: the item must exist and be in scope.
+        if unknown_codes:
+            found = {
+                i.implementation_code: i for i in ServiceItem.objects.filter(implementation_code__in=unknown_codes)
+            }
+            for code in unknown_codes:
+                item = found.get(code)
+                rows = self.children[spec.relation].pop(code)
+                if item is None or (self.scope is not None and item.department_id not in self.scope):
+                    for number, _fields in rows:
+                        message = _("找不到实施编码为此值的事项（须在“事项”表或系统中存在）") if item is None else _(
+                            "该事项属于其他部门，无权修改")
+                        self.error(sheet.source_name, number, "实施编码", code, message)
+                    continue
+                if code not in self.items:
+                    self.items[code] = ItemRow(rows[0][0], code, {}, department=item.department, existing=item)
+                self.children[spec.relation][code] = rows
+
+    # --- working out what changes -----------------------------------------------------------------------------
+    def _current_states(self, items: list[ServiceItem]) -> dict[int, ServiceItem]:
+        """The content each existing item has now: its draft when one is pending, else its row."""
+        drafts = [i for i in items if i.live and i.has_unpublished_changes and i.latest_revision_id]
+        states = {i.pk: i for i in items}
+        if drafts:
+            revisions = Revision.objects.in_bulk([i.latest_revision_id for i in drafts])
+            for item in drafts:
+                revision = revisions.get(item.latest_revision_id)
+                if revision is not None:
+                    states[item.pk] = revision.as_object()
+        return states
+
+    def _diff(self):
+        existing = [row.existing for row in self.items.values() if row.existing is not None]
+        self.states = self._current_states(existing)
+        relations = [spec.relation for spec in CHILD_SHEETS if spec.name in self.result.workbook.sheets]
+        compare_legal = any(row.legal_bases is not None for row in self.items.values())
+        children_now = self._children_now(existing, relations + (["legal_bases"] if compare_legal else []))
+        self.changed: list[ItemRow] = []
+        for code, row in self.items.items():
+            if row.existing is None:
+                self.result.created += 1
+                self.changed.append(row)
+                continue
+            state = self.states[row.existing.pk]
+            different = any(getattr(state, key) != value for key, value in row.values.items())
+            for relation in relations:
+                if different:
+                    break
+                new = [_child_tuple(relation, fields) for _n, fields in self.children[relation].get(code, [])]
+                different = new != children_now[relation].get(row.existing.pk, [])
+            if not different and row.legal_bases is not None:
+                different = row.legal_bases != children_now["legal_bases"].get(row.existing.pk, [])
+            if different:
+                self.result.updated += 1
+                self.changed.append(row)
+            else:
+                self.result.unchanged += 1
+
+    def _children_now(self, items, relations):
+        result = {relation: defaultdict(list) for relation in relations}
+        drafts = {pk: state for pk, state in self.states.items() if state is not None and not _is_row(state)}
+        ids = [i.pk for i in items if i.pk not in drafts]
+        for relation in relations:
+            model = ServiceItem._meta.get_field(relation).related_model
+            keys = _child_keys(relation)
+            for start in range(0, len(ids), CHUNK):
+                for row in model.objects.filter(item_id__in=ids[start : start + CHUNK]).order_by(
+                    "item_id", "sort_order", "pk"
+                ).values_list("item_id", *keys):
+                    result[relation][row[0]].append(tuple(row[1:]))
+            for pk, state in drafts.items():
+                result[relation][pk] = [tuple(getattr(c, k) for k in keys) for c in getattr(state, relation).all()]
+        return result
+
+    # --- writing ------------------------------------------------------------------------------------------------
+    def run(self) -> ImportResult:
+        self.plan()
+        if self.result.errors or self.options.dry_run:
+            return self.result
+        with transaction.atomic():
+            self._write()
+        self.result.written = True
+        return self.result
+
+    def _write(self):
+        if self.new_departments:
+            Department.objects.bulk_create(list(self.new_departments.values()))
+        publish = self.options.publish
+        total, done = len(self.changed), 0
+        created_items, row_items, draft_items = [], [], []
+        for row in self.changed:
+            if row.existing is None:
+                item = ServiceItem(department=row.department, **row.values)
+                item.live = publish
+                item.has_unpublished_changes = not publish
+                self._set_children(item, row, existing=False)
+                created_items.append(item)
+                self.result.changes.append({"created": True, "code": row.code})
+            else:
+                base = self.states[row.existing.pk]
+                self.result.changes.append({"created": False, "item": row.existing.pk,
+                                            "latest": row.existing.latest_revision_id,
+                                            "live": row.existing.live_revision_id})
+                item = base
+                for key, value in row.values.items():
+                    setattr(item, key, value)
+                self._set_children(item, row, existing=True)
+                if publish or not row.existing.live:
+                    row_items.append(item)
+                else:
+                    draft_items.append(item)
+            item.refresh_quality()
+        # New items and items whose row is their content: write the row and the child rows.
+        for start in range(0, len(created_items), CHUNK):
+            ServiceItem.objects.bulk_create(created_items[start : start + CHUNK])
+            done += min(CHUNK, len(created_items) - start)
+            self.progress(done, total)
+        code_to_change = {c.get("code"): c for c in self.result.changes if c["created"]}
+        for item in created_items:
+            code_to_change[item.implementation_code]["item"] = item.pk
+        if row_items:
+            fields = sorted({k for row in self.changed for k in row.values} | {"updated_at", "code_status",
+                            "code_message", "completeness_score", "completeness_flags"})
+            now = timezone.now()
+            for item in row_items:
+                item.updated_at = now
+            ServiceItem.objects.bulk_update(row_items, fields, batch_size=500)
+        self._write_children(created_items, row_items)
+        if draft_items:
+            ServiceItem.objects.bulk_update(draft_items, ["code_status", "code_message", "completeness_score",
+                                                          "completeness_flags"], batch_size=500)
+        changed = created_items + row_items + draft_items
+        for start in range(0, len(changed), CHUNK):
+            batch = changed[start : start + CHUNK]
+            save_revisions_in_bulk(batch, user=self.user, publish=publish)
+            index_in_bulk(batch)
+            self.progress(min(start + CHUNK, total), total)
+
+    def _set_children(self, item, row: ItemRow, existing: bool):
+        """Put the file's child rows on the item in memory (modelcluster), so revisions and completeness see them."""
+        item._import_relations = []
+        for spec in CHILD_SHEETS:
+            if spec.name not in self.result.workbook.sheets:
+                if not existing:
+                    # A new item has no children elsewhere; saying so spares a query per relation and item.
+                    getattr(item, spec.relation).set([])
+                continue
+            rows = self.children[spec.relation].get(row.code, [])
+            getattr(item, spec.relation).set([spec.model(sort_order=i, **f) for i, (_n, f) in enumerate(rows)])
+            item._import_relations.append(spec.relation)
+        if row.legal_bases is None and not existing:
+            item.legal_bases.set([])
+        if row.legal_bases is not None:
+            item.legal_bases.set([LegalBasis(sort_order=i, law=law, article=article, text=text)
+                                  for i, (law, article, text) in enumerate(row.legal_bases)])
+            item._import_relations.append("legal_bases")
+
+    def _write_children(self, created_items, row_items):
+        by_relation = defaultdict(list)
+        replace = defaultdict(list)
+        for item in created_items + row_items:
+            for relation in item._import_relations:
+                if item in row_items:
+                    replace[relation].append(item.pk)
+                for child in getattr(item, relation).all():
+                    child.item = item
+                    by_relation[relation].append(child)
+        for relation, ids in replace.items():
+            model = ServiceItem._meta.get_field(relation).related_model
+            for start in range(0, len(ids), CHUNK):
+                model.objects.filter(item_id__in=ids[start : start + CHUNK]).delete()
+        for relation, children in by_relation.items():
+            model = ServiceItem._meta.get_field(relation).related_model
+            model.objects.bulk_create(children, batch_size=1000)
+
+
+def _is_row(state) -> bool:
+    return state._state.adding is False and state._state.db is not None
+
+
+def _blank_ok(column: Column) -> bool:
+    return ServiceItem._meta.get_field(column.key).blank
+
+
+def _child_keys(relation):
+    if relation == "legal_bases":
+        return ("law", "article", "text")
+    spec = next(s for s in CHILD_SHEETS if s.relation == relation)
+    return tuple(c.key for c in spec.columns if c.key != "item_code")
+
+
+def _child_tuple(relation, fields):
+    model = ServiceItem._meta.get_field(relation).related_model
+    return tuple(fields[k] if k in fields else model._meta.get_field(k).get_default() for k in _child_keys(relation))
+
+
+def import_file(data: bytes, filename: str, user=None, progress=None, **options) -> ImportResult:
+    return Importer(data, filename, user=user, options=Options(**options), progress=progress).run()
