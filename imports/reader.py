@@ -253,7 +253,7 @@ def read_workbook(data: bytes, filename: str = "", mapping: dict[str, str] | Non
     for name in names:
         rows = raw[name]
         spec = _spec_for_sheet(name)
-        if spec is None and normalise_header(name) == "填表说明":
+        if spec is None and normalise_header(name) in ("填表说明", "代码表"):
             continue
         candidates = [spec] if spec else [s for s in SHEETS if s.name not in sheets]
         found = None

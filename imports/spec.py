@@ -4,7 +4,7 @@ One declaration serves the template, the export and the reader, so the three can
 Headers are the element names in Chinese; aliases are what real department spreadsheets call them.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from catalog import codes
 from catalog.models import FAQ, AccountabilityCase, Fee, Material, ResponsibilityStage, ServiceItem
@@ -34,7 +34,7 @@ class Sheet:
     columns: tuple[Column, ...]
     aliases: tuple[str, ...] = ()
     # The first two columns that must be present for the sheet to be recognised
-    required_keys: tuple[str, ...] = field(default=("implementation_code",))
+    required_keys: tuple[str, ...] = ("item_code",)
 
     def column(self, key):
         return next(c for c in self.columns if c.key == key)
