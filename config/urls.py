@@ -23,4 +23,7 @@ if settings.DEBUG:
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
+# The public site and the open-data API (publish/), before Wagtail's catch-all.
+urlpatterns += [path("", include("publish.urls"))]
+
 urlpatterns += [path("", include(wagtail_urls))]

@@ -141,6 +141,9 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
 
 ELASTICSEARCH_URL = env("ELASTICSEARCH_URL", "")
+ELASTICSEARCH_INDEX = env("ELASTICSEARCH_INDEX", "tongban-items")
+# Anonymous public pages are cached this long; every publish/unpublish invalidates them at once (publish/cache.py).
+PUBLIC_PAGE_CACHE_SECONDS = int(env("PUBLIC_PAGE_CACHE_SECONDS", "300"))
 
 # Where the project's reference data lives (division codes, holidays, demo catalogue).
 DATA_DIR = BASE_DIR / "data"

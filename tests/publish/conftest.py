@@ -32,3 +32,13 @@ def items(department, django_capture_on_commit_callbacks):
     MaterialFactory(item=branch, name="公司营业执照复印件")
     search.index_item(branch.pk)
     return {"licence": licence, "show": show, "idcard": idcard, "food": food, "branch": branch}
+
+
+@pytest.fixture(autouse=True)
+def _clear_page_cache():
+    # Cached pages are keyed by the publication generation, which restarts with every test database.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -1,0 +1,85 @@
+"""The OpenAPI 3.1 description of the open-data API, served at /api/v1/schema/."""
+
+
+def _param(name, description, schema=None, required=False, where="query"):
+    return {"name": name, "in": where, "required": required, "description": description,
+            "schema": schema or {"type": "string"}}
+
+
+ITEM_FILTERS = [
+    _param("q", "搜索词（中文分词，与网站搜索相同的排序）", {"type": "string", "maxLength": 100}),
+    _param("department", "实施主体的统一社会信用代码"),
+    _param("type", "事项类型代码", {"type": "string", "enum": ["01", "02", "03", "04", "05", "06", "07", "08", "09",
+                                                              "10", "20"]}),
+    _param("audience", "person 个人办事 / legal 法人办事", {"type": "string", "enum": ["person", "legal"]}),
+    _param("online", "1 仅可网上办理", {"type": "string", "enum": ["1", "0"]}),
+    _param("visits", "到现场次数不超过", {"type": "integer", "minimum": 0}),
+    _param("page", "页码，从 1 开始", {"type": "integer", "minimum": 1, "maximum": 1000}),
+]
+
+ERROR = {"description": "参数错误", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+
+
+def _ok(ref, description="成功"):
+    return {"description": description, "headers": {"ETag": {"schema": {"type": "string"}}},
+            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{ref}"}}}}
+
+
+def schema(server_url: str) -> dict:
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "通办 政务服务事项开放数据接口", "version": "1.0.0",
+                 "description": "只读；只包含已发布的事项。支持 ETag / If-None-Match。"},
+        "servers": [{"url": server_url}],
+        "paths": {
+            "/items/": {"get": {"summary": "事项检索", "parameters": ITEM_FILTERS,
+                                "responses": {"200": _ok("ItemPage"), "400": ERROR}}},
+            "/items/{code}/": {"get": {"summary": "事项办事指南",
+                                       "parameters": [_param("code", "实施编码", required=True, where="path")],
+                                       "responses": {"200": _ok("ItemDetail"),
+                                                     "404": {**ERROR, "description": "没有这个已发布的事项"}}}},
+            "/departments/": {"get": {"summary": "实施部门", "responses": {"200": _ok("DepartmentList")}}},
+            "/power-list/": {"get": {"summary": "权力清单和责任清单",
+                                     "parameters": [ITEM_FILTERS[1], ITEM_FILTERS[2], ITEM_FILTERS[6]],
+                                     "responses": {"200": _ok("PowerListPage"), "400": ERROR}}},
+        },
+        "components": {"schemas": {
+            "Error": {"type": "object", "required": ["error"], "properties": {"error": {
+                "type": "object", "required": ["status", "code", "message"],
+                "properties": {"status": {"type": "integer"}, "code": {"type": "string"},
+                               "message": {"type": "string"}, "parameter": {"type": "string"}}}}},
+            "Department": {"type": "object", "required": ["code", "name"], "properties": {
+                "code": {"type": "string", "description": "统一社会信用代码"}, "name": {"type": "string"},
+                "short_name": {"type": "string"}, "item_count": {"type": "integer"}}},
+            "Code": {"type": ["object", "null"], "properties": {"code": {"type": "string"},
+                                                                "name": {"type": "string"}}},
+            "ItemSummary": {"type": "object", "required": ["code", "name", "department", "type", "url"],
+                            "properties": {
+                                "code": {"type": "string"}, "name": {"type": "string"},
+                                "department": {"$ref": "#/components/schemas/Department"},
+                                "type": {"$ref": "#/components/schemas/Code"},
+                                "main_item_name": {"type": "string"},
+                                "audience": {"type": "array", "items": {"type": "string"}},
+                                "handled_online": {"type": "boolean"}, "visits": {"type": ["integer", "null"]},
+                                "url": {"type": "string", "format": "uri"},
+                                "api_url": {"type": "string", "format": "uri"}}},
+            "ItemPage": {"type": "object", "required": ["count", "results", "next"], "properties": {
+                "count": {"type": "integer"}, "page": {"type": "integer"},
+                "next": {"type": ["string", "null"]}, "previous": {"type": ["string", "null"]},
+                "results": {"type": "array", "items": {"$ref": "#/components/schemas/ItemSummary"}}}},
+            "ItemDetail": {"type": "object", "required": ["code", "name", "department", "materials"],
+                           "description": "完整办事指南：基本信息、受理条件、申请材料、流程、时限、收费、设定依据、常见问题",
+                           "properties": {"code": {"type": "string"}, "name": {"type": "string"},
+                                          "department": {"$ref": "#/components/schemas/Department"},
+                                          "materials": {"type": "array", "items": {"type": "object"}},
+                                          "fees": {"type": "array", "items": {"type": "object"}},
+                                          "legal_basis": {"type": "array", "items": {"type": "object"}},
+                                          "faqs": {"type": "array", "items": {"type": "object"}}}},
+            "DepartmentList": {"type": "object", "properties": {
+                "count": {"type": "integer"},
+                "results": {"type": "array", "items": {"$ref": "#/components/schemas/Department"}}}},
+            "PowerListPage": {"type": "object", "properties": {
+                "count": {"type": "integer"}, "next": {"type": ["string", "null"]},
+                "results": {"type": "array", "items": {"type": "object"}}}},
+        }},
+    }
