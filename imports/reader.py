@@ -283,6 +283,8 @@ def read_workbook(data: bytes, filename: str = "", mapping: dict[str, str] | Non
                 if end > 0 and i < len(rows[end - 1]) and match_header(cell_text(rows[end - 1][i]), {}):
                     continue
                 warnings.append(RowError(name, end + 1, text, "", _("未知的列“%(col)s”，已忽略") % {"col": text}))
+        if len(rows) - end - 1 > settings.IMPORTS_MAX_ROWS:
+            _check_rows(len(rows) - end - 1 + HEADER_SCAN_ROWS)
         for offset, row in enumerate(rows[end + 1 :], start=end + 2):
             values = {key: row[i] if i < len(row) else None for i, key in columns.items()}
             if all(cell_text(v).strip() == "" for v in values.values()):
