@@ -40,7 +40,8 @@ def endpoint(view):
             response = error(405, "method_not_allowed", "只支持 GET")
             response["Allow"] = "GET, HEAD"
             return response
-        etag = '"%s"' % hashlib.sha1(f"{state.generation()}|{request.get_full_path()}".encode()).hexdigest()[:20]
+        digest = hashlib.sha1(f"{state.generation()}|{request.get_full_path()}".encode()).hexdigest()[:20]
+        etag = f'"{digest}"'
         if etag in request.headers.get("If-None-Match", ""):
             response = HttpResponseNotModified()
         else:

@@ -68,7 +68,8 @@ def schema(server_url: str) -> dict:
                 "next": {"type": ["string", "null"]}, "previous": {"type": ["string", "null"]},
                 "results": {"type": "array", "items": {"$ref": "#/components/schemas/ItemSummary"}}}},
             "ItemDetail": {"type": "object", "required": ["code", "name", "department", "materials"],
-                           "description": "完整办事指南：基本信息、受理条件、申请材料、流程、时限、收费、设定依据、常见问题",
+                           "description": "完整办事指南：基本信息、受理条件、申请材料、流程、时限、收费、"
+                                          "设定依据、常见问题",
                            "properties": {"code": {"type": "string"}, "name": {"type": "string"},
                                           "department": {"$ref": "#/components/schemas/Department"},
                                           "materials": {"type": "array", "items": {"type": "object"}},

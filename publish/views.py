@@ -124,5 +124,8 @@ def power_list_xlsx(request):
     response = HttpResponse(
         content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
-    response["Content-Disposition"] = "attachment; filename=\"power-list.xlsx\"; filename*=UTF-8''%E6%9D%83%E5%8A%9B%E6%B8%85%E5%8D%95.xlsx"
+    # filename* is 权力清单.xlsx, percent-encoded (RFC 6266); filename is the ASCII fallback.
+    response["Content-Disposition"] = (
+        "attachment; filename=\"power-list.xlsx\"; filename*=UTF-8''%E6%9D%83%E5%8A%9B%E6%B8%85%E5%8D%95.xlsx"
+    )
     return response
