@@ -58,7 +58,14 @@ def _permission(spec):
 
 @transaction.atomic
 def ensure_roles():
-    from wagtail.models import Collection, GroupApprovalTask, GroupCollectionPermission, Workflow, WorkflowContentType
+    from wagtail.models import (
+        Collection,
+        GroupApprovalTask,
+        GroupCollectionPermission,
+        Workflow,
+        WorkflowContentType,
+        WorkflowTask,
+    )
 
     from .models import ServiceItem
 
@@ -80,10 +87,10 @@ def ensure_roles():
                 )
 
     workflow, _created = Workflow.objects.get_or_create(name=WORKFLOW_NAME)
-    if not workflow.workflow_tasks.exists():
-        task = GroupApprovalTask.objects.create(name="审核发布员审核")
+    if not WorkflowTask.objects.filter(workflow=workflow).exists():
+        task, _created = GroupApprovalTask.objects.get_or_create(name="审核发布员审核")
         task.groups.set([groups[EDITOR]])
-        workflow.workflow_tasks.create(task=task, sort_order=0)
+        WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=0)
     WorkflowContentType.objects.get_or_create(
         content_type=ContentType.objects.get_for_model(ServiceItem), defaults={"workflow": workflow}
     )

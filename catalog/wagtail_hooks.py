@@ -1,6 +1,14 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, ObjectList, TabbedInterface
+from wagtail.admin.panels import (
+    FieldPanel,
+    FieldRowPanel,
+    InlinePanel,
+    MultiFieldPanel,
+    ObjectList,
+    PublishingPanel,
+    TabbedInterface,
+)
 from wagtail.admin.ui.tables import Column, LiveStatusTagColumn, UpdatedAtColumn
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
@@ -49,6 +57,8 @@ class ServiceItemViewSet(SnippetViewSet):
                     FieldPanel("catalog_entry"),
                     FieldRowPanel([FieldPanel("main_item_name"), FieldPanel("parent")]),
                     FieldPanel("service_objects"),
+                    # Scheduled publishing (shown in the status side panel's dialog).
+                    PublishingPanel(),
                 ],
                 heading=_("基本信息"),
             ),

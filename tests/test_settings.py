@@ -1,0 +1,41 @@
+"""Production settings refuse unsafe configuration and pass Django's deployment checks."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+GOOD_KEY = "k" * 20 + "-production-secret-for-the-check-only-" + "x" * 20
+
+
+def run_check(env):
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.production", **env},
+        capture_output=True,
+        text=True,
+    )
+
+
+def test_production_refuses_default_secret_key():
+    result = run_check({"SECRET_KEY": "", "ALLOWED_HOSTS": "zwfw.example.gov.cn"})
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_production_refuses_debug():
+    result = run_check({"SECRET_KEY": GOOD_KEY, "DEBUG": "true", "ALLOWED_HOSTS": "zwfw.example.gov.cn"})
+    assert result.returncode != 0
+    assert "DEBUG" in result.stderr
+
+
+def test_production_passes_check_deploy():
+    result = run_check({"SECRET_KEY": GOOD_KEY, "ALLOWED_HOSTS": "zwfw.example.gov.cn"})
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_interface_is_chinese_first(settings):
+    assert settings.LANGUAGE_CODE == "zh-hans"
+    assert settings.TIME_ZONE == "Asia/Shanghai"
