@@ -4,3 +4,26 @@ import pytest
 @pytest.fixture(autouse=True)
 def _media_and_cache(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+# In CI (TONGBAN_FAIL_ON_SKIP=1) a skipped test is a failure: a service that should be there was not.
+_skipped = []
+
+
+def pytest_runtest_logreport(report):
+    if report.skipped:
+        _skipped.append(report.nodeid)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    import os
+
+    if os.environ.get("TONGBAN_FAIL_ON_SKIP") and _skipped and exitstatus == 0:
+        session.exitstatus = 1
+
+
+def pytest_terminal_summary(terminalreporter):
+    import os
+
+    if os.environ.get("TONGBAN_FAIL_ON_SKIP") and _skipped:
+        terminalreporter.write_line(f"FAILED: {len(_skipped)} test(s) skipped in CI: " + ", ".join(_skipped[:10]))
