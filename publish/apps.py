@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -11,3 +12,7 @@ class PublishConfig(AppConfig):
         from . import signals
 
         signals.connect()
+
+        from .roles import ensure_search_permissions
+
+        post_migrate.connect(ensure_search_permissions, sender=self, dispatch_uid="publish_search_permissions")
