@@ -29,8 +29,8 @@ def record_job(result: ImportResult, filename: str, data: bytes, user, publish: 
     else:
         job.status = ImportJob.Status.PREVIEWED
     job.finished_at = timezone.now()
-    if job.status != ImportJob.Status.PREVIEWED:
-        job.file_data = None
+    if job.status == ImportJob.Status.DONE:
+        job.file_data = None  # kept until then: confirmation re-reads it, the error report annotates it
     job.save()
     return job
 

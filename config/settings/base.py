@@ -161,3 +161,5 @@ LOGGING = {
 IMPORTS_MAX_ROWS = int(env("IMPORTS_MAX_ROWS", "500000"))
 IMPORTS_MAX_UNCOMPRESSED_BYTES = int(env("IMPORTS_MAX_UNCOMPRESSED_BYTES", str(1024 * 2**20)))
 IMPORTS_MAX_UPLOAD_BYTES = int(env("IMPORTS_MAX_UPLOAD_BYTES", str(200 * 2**20)))
+# Run admin imports inside the request instead of in the background (tests only).
+IMPORTS_RUN_INLINE = env_bool("IMPORTS_RUN_INLINE", False)

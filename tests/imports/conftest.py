@@ -49,3 +49,9 @@ def xlsx(*sheets) -> bytes:
 @pytest.fixture
 def guangan_file():
     return department_spreadsheet(guangan_rows())
+
+
+@pytest.fixture(autouse=True)
+def _imports_inline(settings):
+    # The admin starts imports in the background; in tests they run inside the request.
+    settings.IMPORTS_RUN_INLINE = True

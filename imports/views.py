@@ -1,0 +1,174 @@
+"""Admin views: upload → preview (a background dry run) → confirm (a background import); history; undo; export.
+
+Thin: the work is in service.py, jobs.py and export.py. Every view is limited by the department policy.
+"""
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from catalog.models import ServiceItem, scoped_department_ids
+from catalog.permissions import service_item_policy
+
+from .export import write_workbook
+from .jobs import undo_job
+from .models import HeaderMapping, ImportJob
+from .report import error_report
+from .service import file_hash
+from .tasks import dispatch
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _require_import(user):
+    if not service_item_policy.user_has_any_permission(user, ["add", "change"]):
+        raise PermissionDenied
+
+
+def _jobs_for(user):
+    jobs = ImportJob.objects.select_related("user")
+    return jobs if scoped_department_ids(user) is None else jobs.filter(user=user)
+
+
+def _job(request, pk):
+    _require_import(request.user)
+    return get_object_or_404(_jobs_for(request.user), pk=pk)
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("电子表格文件"), help_text=gettext_lazy(".xlsx、.xls 或 .csv"))
+    mapping = forms.ModelChoiceField(HeaderMapping.objects.all(), required=False,
+                                     label=gettext_lazy("表头对应关系"))
+    publish = forms.BooleanField(required=False, label=gettext_lazy("导入后直接发布"))
+    create_departments = forms.BooleanField(required=False, label=gettext_lazy("新建系统中没有的部门"))
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not service_item_policy.user_has_permission(user, "publish"):
+            del self.fields["publish"]
+        if scoped_department_ids(user) is not None:
+            del self.fields["create_departments"]
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.IMPORTS_MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(_("文件超过 %(n)d MB") % {"n": settings.IMPORTS_MAX_UPLOAD_BYTES // 2**20})
+        return upload
+
+
+def index(request):
+    _require_import(request.user)
+    jobs = _jobs_for(request.user)[:100]
+    return TemplateResponse(request, "imports/index.html", {"jobs": jobs, "page_title": _("批量导入导出")})
+
+
+def upload(request):
+    _require_import(request.user)
+    form = UploadForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data["file"].read()
+        mapping = form.cleaned_data.get("mapping")
+        job = ImportJob.objects.create(
+            user=request.user,
+            file_name=form.cleaned_data["file"].name[:255],
+            file_sha256=file_hash(data),
+            file_data=data,
+            options={
+                "publish": bool(form.cleaned_data.get("publish")),
+                "create_departments": bool(form.cleaned_data.get("create_departments")),
+                "mapping": mapping.columns if mapping else None,
+            },
+        )
+        dispatch(job, dry_run=True)
+        return redirect("imports:job", job.pk)
+    return TemplateResponse(request, "imports/upload.html", {"form": form, "page_title": _("上传电子表格")})
+
+
+def job_detail(request, pk):
+    job = _job(request, pk)
+    return TemplateResponse(request, "imports/job.html", {"job": job, "page_title": _("导入记录"),
+                                                           "working": job.status in ("pending", "running")})
+
+
+def job_progress(request, pk):
+    job = _job(request, pk)
+    return JsonResponse({"status": job.status, "rows_done": job.rows_done, "rows_total": job.rows_total,
+                         "percent": job.progress_percent})
+
+
+@require_POST
+def confirm(request, pk):
+    job = _job(request, pk)
+    if job.status != ImportJob.Status.PREVIEWED or job.errors or job.user_id != request.user.pk:
+        messages.error(request, _("只有本人预览通过的导入才能确认"))
+        return redirect("imports:job", job.pk)
+    job.status = ImportJob.Status.PENDING
+    job.rows_done = 0
+    job.save(update_fields=["status", "rows_done"])
+    dispatch(job, dry_run=False)
+    return redirect("imports:job", job.pk)
+
+
+def report(request, pk):
+    job = _job(request, pk)
+    if not job.file_data:
+        raise Http404
+    data = error_report(bytes(job.file_data), job.file_name, job.errors)
+    response = HttpResponse(data, content_type=XLSX)
+    stem = job.file_name.rsplit(".", 1)[0]
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(stem + '-错误报告.xlsx')}"
+    return response
+
+
+@require_POST
+def undo(request, pk):
+    job = _job(request, pk)
+    if not job.can_undo:
+        raise Http404
+    ids = [c["item"] for c in job.changes if c.get("item")]
+    items = ServiceItem.objects.filter(pk__in=ids)
+    if service_item_policy.scope_queryset(request.user, items).count() != items.count():
+        raise PermissionDenied
+    count = undo_job(job, request.user)
+    messages.success(request, _("已撤销：恢复或删除了 %(n)d 个事项") % {"n": count})
+    return redirect("imports:job", job.pk)
+
+
+def template(request):
+    _require_import(request.user)
+    return _download(write_workbook(), "事项导入模板.xlsx")
+
+
+def export(request):
+    """The catalogue as the import layout: everything the user may see, narrowed by the listing's filters."""
+    if not service_item_policy.user_has_any_permission(request.user, ["view", "change"]):
+        raise PermissionDenied
+    from catalog.admin_views import ServiceItemFilterSet
+
+    items = service_item_policy.scope_queryset(request.user, ServiceItem.objects.all())
+    filters = ServiceItemFilterSet(request.GET or None, queryset=items, request=request)
+    if filters.is_bound and filters.is_valid():
+        items = filters.qs
+    if request.GET.get("q"):
+        items = items.filter(name__icontains=request.GET["q"])
+    return _download(write_workbook(items), f"实施清单-{timezone.localdate():%Y%m%d}.xlsx")
+
+
+def _quote(name):
+    from urllib.parse import quote
+
+    return quote(name)
+
+
+def _download(data, filename):
+    response = FileResponse(iter([data]), content_type=XLSX)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(filename)}"
+    return response
