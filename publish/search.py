@@ -320,13 +320,24 @@ def search(query: str = "", filters: Filters | None = None, page: int = 1, page_
     return result
 
 
+# A citizen who names a licence without saying which step usually wants the first application, not its
+# renewal, change or cancellation: a light nudge among titles that match equally well otherwise.
+FIRST_STEP_WORDS = ("核发", "新办", "设立", "申领", "首次", "认定", "成立", "审批", "办理")
+LATER_STEP_WORDS = ("延续", "变更", "注销", "换发", "补办", "补领", "补发", "迁移", "作废", "年检", "信息变更")
+
+
 def _rerank(document: SearchDocument, score: float, query: str) -> float:
     title = text.normalise(document.title)
     q = text.normalise(query)
     if title == q:
-        return score * 3
-    if q in title:
-        return score * 2
+        score *= 3
+    elif q in title:
+        score *= 2
+    if not any(word in q for word in LATER_STEP_WORDS):
+        if any(word in title for word in LATER_STEP_WORDS):
+            score *= 0.9
+        elif any(word in title for word in FIRST_STEP_WORDS):
+            score *= 1.05
     return score
 
 
