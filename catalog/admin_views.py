@@ -126,7 +126,11 @@ class ScopedChosenView(ChosenView):
 
 class ScopedChosenMultipleView(ChosenMultipleView):
     def get_objects(self, pks):
-        return [item for item in super().get_objects(pks) if service_item_policy.can_access_instance(self.request.user, item)]
+        return [
+            item
+            for item in super().get_objects(pks)
+            if service_item_policy.can_access_instance(self.request.user, item)
+        ]
 
 
 class ServiceItemChooserViewSet(SnippetChooserViewSet):
@@ -134,5 +138,3 @@ class ServiceItemChooserViewSet(SnippetChooserViewSet):
     choose_results_view_class = type("ScopedChooseResultsView", (ScopedChooserMixin, ChooseResultsView), {})
     chosen_view_class = ScopedChosenView
     chosen_multiple_view_class = ScopedChosenMultipleView
-
-

@@ -68,7 +68,9 @@ def load_items(rows, departments, user=None) -> list[ServiceItem]:
             department=departments[row["department"]],
             exercise_level=DepartmentLevel.COUNTY,
             main_item_name=main_item,
-            role=SubItemRole.SUB if main_item else (SubItemRole.MAIN if row["name"] in main_names else SubItemRole.NONE),
+            role=SubItemRole.SUB
+            if main_item
+            else (SubItemRole.MAIN if row["name"] in main_names else SubItemRole.NONE),
             source_url=row["link"],
             address="广安市广安区政务服务中心",
         )

@@ -31,4 +31,3 @@ class ServiceItemForm(WagtailAdminModelForm):
 
     def clean_service_objects(self):
         return ",".join(self.cleaned_data["service_objects"])
-

@@ -51,7 +51,12 @@ class DepartmentScopedPolicy(ModelPermissionPolicy):
         everywhere = self._get_users_with_any_permission_codenames_filter(["access_all_departments"])
         local = Q(departments__in=department_ancestor_ids(department_id))
         users = self.users_with_any_permission(actions)
-        return get_user_model().objects.filter(pk__in=users.values("pk")).filter(everywhere | local | Q(is_superuser=True)).distinct()
+        return (
+            get_user_model()
+            .objects.filter(pk__in=users.values("pk"))
+            .filter(everywhere | local | Q(is_superuser=True))
+            .distinct()
+        )
 
 
 service_item_policy = DepartmentScopedPolicy(ServiceItem)

@@ -150,7 +150,9 @@ def judge_implementation_code(value: str, item_type: str | None = None) -> CodeV
         # The credit-code part of a regional code can still be checked; the rest follows local rules.
         department = judge_credit_code(regional["credit"])
         if department.status == CodeStatus.INVALID:
-            return CodeVerdict(CodeStatus.INVALID, _("地方实施编码中的部门代码：%(error)s") % {"error": department.message})
+            return CodeVerdict(
+                CodeStatus.INVALID, _("地方实施编码中的部门代码：%(error)s") % {"error": department.message}
+            )
         return CodeVerdict(CodeStatus.UNCHECKED, _("地方编码格式（四川），按原样保存，未按国家标准校验"))
     return CodeVerdict(CodeStatus.UNCHECKED, _("非国家标准格式的实施编码，按原样保存，无法校验"))
 

@@ -1,5 +1,8 @@
 from django import forms
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import (
     FieldPanel,
     FieldRowPanel,
@@ -14,8 +17,15 @@ from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from .admin_reports import CompletenessReportView
+from .admin_views import (
+    CompletenessColumn,
+    CompletenessPanel,
+    ServiceItemChooserViewSet,
+    ServiceItemFilterSet,
+    scoped_view_class,
+)
 from .forms import ServiceItemForm
-from .admin_views import CompletenessColumn, CompletenessPanel, ServiceItemChooserViewSet, ServiceItemFilterSet, scoped_view_class
 from .models import CatalogEntry, Department, ServiceItem
 from .permissions import service_item_policy
 
@@ -79,12 +89,20 @@ class ServiceItemViewSet(SnippetViewSet):
                     MultiFieldPanel(
                         [
                             FieldRowPanel(
-                                [FieldPanel("handled_at_window"), FieldPanel("handled_online"), FieldPanel("handled_by_post")]
+                                [
+                                    FieldPanel("handled_at_window"),
+                                    FieldPanel("handled_online"),
+                                    FieldPanel("handled_by_post"),
+                                ]
                             ),
                             FieldRowPanel([FieldPanel("visits"), FieldPanel("online_depth")]),
                             FieldPanel("online_url"),
                             FieldRowPanel(
-                                [FieldPanel("appointment_available"), FieldPanel("express_delivery"), FieldPanel("is_free")]
+                                [
+                                    FieldPanel("appointment_available"),
+                                    FieldPanel("express_delivery"),
+                                    FieldPanel("is_free"),
+                                ]
                             ),
                             FieldPanel("handling_area"),
                         ],
@@ -100,7 +118,10 @@ class ServiceItemViewSet(SnippetViewSet):
                         heading=_("办理地点与咨询监督"),
                     ),
                     MultiFieldPanel(
-                        [FieldRowPanel([FieldPanel("result_type"), FieldPanel("result_name")]), FieldPanel("result_sample")],
+                        [
+                            FieldRowPanel([FieldPanel("result_type"), FieldPanel("result_name")]),
+                            FieldPanel("result_sample"),
+                        ],
                         heading=_("审批结果"),
                     ),
                     FieldPanel("special_procedures"),
@@ -178,3 +199,27 @@ class CatalogViewSetGroup(SnippetViewSetGroup):
 
 
 register_snippet(CatalogViewSetGroup)
+
+
+class CompletenessReportMenuItem(MenuItem):
+    def is_shown(self, request):
+        return service_item_policy.user_has_any_permission(request.user, ["change", "view"])
+
+
+@hooks.register("register_reports_menu_item")
+def register_completeness_report():
+    return CompletenessReportMenuItem(
+        _("要素完整度报告"), reverse("tongban_completeness_report"), icon_name="tasks", order=50
+    )
+
+
+@hooks.register("register_admin_urls")
+def register_report_urls():
+    return [
+        path("reports/completeness/", CompletenessReportView.as_view(), name="tongban_completeness_report"),
+        path(
+            "reports/completeness/results/",
+            CompletenessReportView.as_view(results_only=True),
+            name="tongban_completeness_report_results",
+        ),
+    ]

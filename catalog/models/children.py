@@ -27,11 +27,19 @@ class Material(Orderable):
     source_note = models.CharField(_("来源渠道说明"), max_length=300, blank=True)
     necessity = models.CharField(_("必要性"), max_length=1, choices=MaterialNecessity.choices, blank=True)
     blank_form = models.ForeignKey(
-        "wagtaildocs.Document", verbose_name=_("空白表格"), null=True, blank=True, on_delete=models.SET_NULL,
+        "wagtaildocs.Document",
+        verbose_name=_("空白表格"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     sample = models.ForeignKey(
-        "wagtaildocs.Document", verbose_name=_("示例样表"), null=True, blank=True, on_delete=models.SET_NULL,
+        "wagtaildocs.Document",
+        verbose_name=_("示例样表"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     filling_notes = models.TextField(_("填报须知"), blank=True)

@@ -2,7 +2,6 @@ import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from catalog import roles
 from catalog.codes import DepartmentLevel, ItemType
 from catalog.models import Department, Material, ServiceItem
 
@@ -67,4 +66,3 @@ class UserFactory(factory.django.DjangoModelFactory):
     def departments(obj, create, extracted, **kwargs):
         for department in extracted or []:
             department.members.add(obj)
-

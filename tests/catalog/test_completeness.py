@@ -47,8 +47,12 @@ def test_promised_case_without_limit_and_material_without_source():
 
 
 def test_promised_longer_than_statutory_across_units():
-    item = complete_item(statutory_limit=10, statutory_limit_unit=TimeUnit.NATURAL_DAY, promised_limit=9,
-                         promised_limit_unit=TimeUnit.WORKING_DAY)
+    item = complete_item(
+        statutory_limit=10,
+        statutory_limit_unit=TimeUnit.NATURAL_DAY,
+        promised_limit=9,
+        promised_limit_unit=TimeUnit.WORKING_DAY,
+    )
     assert "promised_exceeds_statutory" in assess(item).flags  # 9 working days ≈ 12.6 calendar days > 10
     item.promised_limit = 5
     assert "promised_exceeds_statutory" not in assess(item).flags
@@ -93,3 +97,15 @@ def test_listing_filter_by_missing_element(client, world):
     html = client.get(url, {"missing": "no_materials"}).content.decode()
     assert "无犯罪记录证明" not in html and "分公司设立登记" in html
     assert "未填写申请材料" in client.get(url).content.decode()  # the reasons are shown in the column
+
+
+def test_completeness_report_by_department_is_scoped(client, world):
+    from django.urls import reverse
+
+    client.force_login(world.editor)
+    html = client.get(reverse("tongban_completeness_report")).content.decode()
+    assert "区公安分局" in html and "区行政审批局" in html
+    assert "未填写申请材料" in html  # the most frequent gaps are named
+    client.force_login(world.dept_admin)
+    html = client.get(reverse("tongban_completeness_report")).content.decode()
+    assert "区公安分局" in html and "区行政审批局" not in html

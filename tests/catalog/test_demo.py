@@ -26,7 +26,12 @@ def test_loads_the_whole_list_published_with_codes_as_given(demo):
     stored = set(ServiceItem.objects.values_list("implementation_code", flat=True))
     assert stored == {row["itemCode"] for row in rows}  # never rewritten
     # Sichuan type 1 is 行政许可 (01), 20 is 公共服务
-    expected = {"1": ItemType.LICENSING, "5": ItemType.BENEFIT, "7": ItemType.CONFIRMATION, "20": ItemType.PUBLIC_SERVICE}
+    expected = {
+        "1": ItemType.LICENSING,
+        "5": ItemType.BENEFIT,
+        "7": ItemType.CONFIRMATION,
+        "20": ItemType.PUBLIC_SERVICE,
+    }
     types = dict(ServiceItem.objects.values_list("implementation_code", "item_type"))
     for row in rows:
         if row["taskType"] in expected:

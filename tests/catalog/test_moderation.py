@@ -31,7 +31,10 @@ def workflow_action(client, item, action, **data):
 
 def test_department_admin_cannot_publish_directly(client, world):
     client.force_login(world.dept_admin)
-    client.post(url("edit", world.item_a.pk), edit_post_data(world.item_a, name="无犯罪记录证明（新）", **{"action-publish": "1"}))
+    client.post(
+        url("edit", world.item_a.pk),
+        edit_post_data(world.item_a, name="无犯罪记录证明（新）", **{"action-publish": "1"}),
+    )
     world.item_a.refresh_from_db()
     assert world.item_a.name == "无犯罪记录证明"  # live content unchanged
     assert world.item_a.has_unpublished_changes

@@ -39,8 +39,14 @@ def edit_post_data(item, **changes):
         "is_free": "on",
     }
     for relation in ("materials", "fees", "faqs", "legal_bases", "responsibility_stages", "accountability_cases"):
-        data.update({f"{relation}-TOTAL_FORMS": "0", f"{relation}-INITIAL_FORMS": "0",
-                     f"{relation}-MIN_NUM_FORMS": "0", f"{relation}-MAX_NUM_FORMS": "1000"})
+        data.update(
+            {
+                f"{relation}-TOTAL_FORMS": "0",
+                f"{relation}-INITIAL_FORMS": "0",
+                f"{relation}-MIN_NUM_FORMS": "0",
+                f"{relation}-MAX_NUM_FORMS": "1000",
+            }
+        )
     data.update(changes)
     return data
 
@@ -123,10 +129,15 @@ def test_listing_search_filter_and_export_show_only_own_departments(client, worl
 def test_chooser_lists_only_own_departments(client, world):
     client.force_login(world.dept_admin)
     response = client.get(reverse("wagtailsnippetchoosers_catalog_serviceitem:choose"))
-    html = response.json()["html"] if response["Content-Type"].startswith("application/json") else response.content.decode()
+    html = (
+        response.json()["html"]
+        if response["Content-Type"].startswith("application/json")
+        else response.content.decode()
+    )
     assert "无犯罪记录证明" in html and "分公司设立登记" not in html
     multiple = client.get(
-        reverse("wagtailsnippetchoosers_catalog_serviceitem:chosen_multiple"), {"id": [world.item_a.pk, world.item_b.pk]}
+        reverse("wagtailsnippetchoosers_catalog_serviceitem:chosen_multiple"),
+        {"id": [world.item_a.pk, world.item_b.pk]},
     )
     assert "分公司设立登记" not in multiple.content.decode("unicode_escape")
 
