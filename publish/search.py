@@ -27,6 +27,7 @@ SYNONYM_FACTOR = 0.9
 # Candidates re-ranked in Python (phrase bonus) before paging; deeper pages keep the SQL order.
 RERANK_DEPTH = 200
 PAGE_SIZE = 10
+DID_YOU_MEAN_BELOW = 5
 MAX_QUERY_LENGTH = 100
 
 FACET_FIELDS = ("department", "item_type", "audience", "online", "visits")
@@ -235,12 +236,22 @@ def weighted_query_terms(query: str) -> dict[str, float]:
     return weights
 
 
-def _idf(query_weights: dict[str, float]) -> dict[str, float]:
+# A term in more than this share of documents (许可, 办理, 证明 …) does not select documents by itself: it only
+# adds to the score of documents that a more specific term selected (like Elasticsearch's common-terms query).
+COMMON_TERM_SHARE = 0.05
+
+
+def _idf(query_weights: dict[str, float]) -> tuple[dict[str, float], list[str]]:
+    """idf of the query's indexed terms, and the terms that select candidates."""
     total = SearchDocument.objects.count() or 1
     frequencies = dict(
         Posting.objects.filter(term__in=query_weights).values_list("term").annotate(n=Count("id")).order_by()
     )
-    return {term: math.log(1 + total / frequencies[term]) for term in query_weights if term in frequencies}
+    idf = {term: math.log(1 + total / frequencies[term]) for term in query_weights if term in frequencies}
+    selective = [t for t in idf if frequencies[t] <= max(50, total * COMMON_TERM_SHARE)]
+    if not selective and idf:
+        selective = [min(idf, key=lambda t: frequencies[t])]
+    return idf, selective
 
 
 def search(query: str = "", filters: Filters | None = None, page: int = 1, page_size: int = PAGE_SIZE,
@@ -255,7 +266,7 @@ def search(query: str = "", filters: Filters | None = None, page: int = 1, page_
         return _browse(filters, page, page_size)
 
     query_weights = weighted_query_terms(query)
-    idf = _idf(query_weights)
+    idf, selective = _idf(query_weights)
     if not idf:
         result = SearchResult(query, list(query_weights), [], 0, page, page_size, did_you_mean=did_you_mean(query))
         if record:
@@ -279,7 +290,7 @@ def search(query: str = "", filters: Filters | None = None, page: int = 1, page_
             output_field=FloatField(),
         )
     )
-    matched_ids = Posting.objects.filter(term__in=list(idf)).values("document_id")
+    matched_ids = Posting.objects.filter(term__in=selective).values("document_id")
     filtered = filters.apply(SearchDocument.objects.filter(id__in=matched_ids))
     ranked = (
         Posting.objects.filter(term__in=list(idf), document__in=filtered)
@@ -312,7 +323,8 @@ def search(query: str = "", filters: Filters | None = None, page: int = 1, page_
         facets=facets(SearchDocument.objects.filter(id__in=matched_ids)),
     )
     near_miss = any(term not in idf for term, weight in query_weights.items() if weight == 1.0)
-    if total == 0 or near_miss:
+    # Only worth a scan of the titles' pinyin when the results are few: a typo rather than a rare word.
+    if total == 0 or (near_miss and total < DID_YOU_MEAN_BELOW):
         result.did_you_mean = did_you_mean(query)
     if total == 0:
         if record:
@@ -359,34 +371,44 @@ def _attach(hits: list[Hit]):
 
 
 def facets(documents) -> dict:
+    """Counts by department, type, audience, online handling and visits ≤ 1, from one GROUP BY."""
     from catalog.codes import ItemType
     from catalog.models import Department
 
-    by_department = dict(documents.values_list("department_id").annotate(n=Count("id")).order_by())
-    names = Department.objects.in_bulk(list(by_department))
-    types = dict(documents.values_list("item_type").annotate(n=Count("id")).order_by())
-    labels = dict(ItemType.choices)
-    counts = documents.aggregate(
-        person=Count("id", filter=Q(for_person=True)),
-        legal=Count("id", filter=Q(for_legal=True)),
-        online=Count("id", filter=Q(handled_online=True)),
-        one_visit=Count("id", filter=Q(visits__lte=1)),
+    rows = (
+        documents.values_list("department_id", "item_type")
+        .annotate(
+            n=Count("id"),
+            person=Count("id", filter=Q(for_person=True)),
+            legal=Count("id", filter=Q(for_legal=True)),
+            online=Count("id", filter=Q(handled_online=True)),
+            one_visit=Count("id", filter=Q(visits__lte=1)),
+        )
+        .order_by()
     )
+    by_department, types = {}, {}
+    totals = {"person": 0, "legal": 0, "online": 0, "one_visit": 0}
+    for department_id, item_type, n, person, legal, online, one_visit in rows:
+        by_department[department_id] = by_department.get(department_id, 0) + n
+        types[item_type] = types.get(item_type, 0) + n
+        for key, value in zip(totals, (person, legal, online, one_visit), strict=True):
+            totals[key] += value
+    names = Department.objects.in_bulk(list(by_department))
+    labels = dict(ItemType.choices)
     return {
         "department": sorted(
             [{"value": pk, "label": str(names[pk]), "count": n} for pk, n in by_department.items() if pk in names],
             key=lambda row: (-row["count"], row["label"]),
         ),
         "item_type": [
-            {"value": code, "label": str(labels.get(code, code)), "count": types[code]}
-            for code in sorted(types)
+            {"value": code, "label": str(labels.get(code, code)), "count": types[code]} for code in sorted(types)
         ],
         "audience": [
-            {"value": "person", "label": "个人办事", "count": counts["person"]},
-            {"value": "legal", "label": "法人办事", "count": counts["legal"]},
+            {"value": "person", "label": "个人办事", "count": totals["person"]},
+            {"value": "legal", "label": "法人办事", "count": totals["legal"]},
         ],
-        "online": counts["online"],
-        "one_visit": counts["one_visit"],
+        "online": totals["online"],
+        "one_visit": totals["one_visit"],
     }
 
 
