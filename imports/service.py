@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -440,6 +441,10 @@ class Importer:
         with transaction.atomic():
             self._write()
         self.timings["write"] = time.perf_counter() - started
+        if self.options.publish and self.changed:
+            started = time.perf_counter()
+            reindex_public([item_id for c in self.result.changes if (item_id := c.get("item"))])
+            self.timings["public_index"] = time.perf_counter() - started
         self.result.written = True
         return self.result
 
@@ -553,6 +558,30 @@ def _child_keys(relation):
 def _child_tuple(relation, fields):
     model = ServiceItem._meta.get_field(relation).related_model
     return tuple(fields[k] if k in fields else model._meta.get_field(k).get_default() for k in _child_keys(relation))
+
+
+def reindex_public(ids):
+    """Bring the public search index (publish/) up to date for published imported items.
+
+    Publishing one item does this through Wagtail's published signal; the bulk write sends no signals, so the
+    import calls the same indexing function itself, after its transaction has committed.
+    """
+    try:
+        from publish import search, state
+    except ImportError:  # the public site is not installed
+        return
+    for start in range(0, len(ids), CHUNK):
+        items = list(
+            ServiceItem.objects.filter(pk__in=ids[start : start + CHUNK], live=True)
+            .select_related("department", "parent")
+            .prefetch_related("materials", "faqs", "legal_bases")
+        )
+        search.index_items(items)
+        if getattr(settings, "ELASTICSEARCH_URL", ""):
+            from publish import elastic
+
+            elastic.index_items(items)
+    state.bump()
 
 
 def import_file(data: bytes, filename: str, user=None, progress=None, **options) -> ImportResult:
