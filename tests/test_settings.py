@@ -9,11 +9,16 @@ ROOT = Path(__file__).resolve().parent.parent
 GOOD_KEY = "k" * 20 + "-production-secret-for-the-check-only-" + "x" * 20
 
 
+def clean_environ():
+    # The browser tests set DJANGO_ALLOW_ASYNC_UNSAFE for their live server; a deployment never has it.
+    return {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+
+
 def run_check(env):
     return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.production", **env},
+        env={**clean_environ(), "DJANGO_SETTINGS_MODULE": "config.settings.production", **env},
         capture_output=True,
         text=True,
     )
