@@ -123,3 +123,17 @@ def test_rebuild_command(items, capsys):
     call_command("rebuild_search_index")
     assert SearchDocument.objects.count() == 5
     assert "5/5" in capsys.readouterr().out
+
+
+def test_guide_links_main_item_and_sub_items(client, department, django_capture_on_commit_callbacks):
+    from tests.catalog.factories import ServiceItemFactory
+
+    main = ServiceItemFactory(name="食品经营许可", department=department)
+    sub = ServiceItemFactory(name="食品经营许可延续", department=department, parent=main,
+                             main_item_name="食品经营许可")
+    draft_sub = ServiceItemFactory(name="食品经营许可注销", department=department, parent=main, live=False)
+    main_html = client.get(reverse("publish:guide", args=[main.implementation_code])).content.decode()
+    assert f"/guide/{sub.implementation_code}/" in main_html
+    assert draft_sub.name not in main_html
+    sub_html = client.get(reverse("publish:guide", args=[sub.implementation_code])).content.decode()
+    assert f'所属主项：<a href="/guide/{main.implementation_code}/">' in sub_html
