@@ -93,3 +93,28 @@ def test_openapi_schema_describes_every_endpoint(client):
 def test_unknown_api_path_is_json(client):
     response = client.get("/api/v1/whatever/")
     assert response.status_code == 404 and response.json()["error"]["code"] == "not_found"
+
+
+@pytest.mark.parametrize("path, component", [
+    ("/api/v1/items/?q=营业执照", "ItemPage"),
+    ("/api/v1/departments/", "DepartmentList"),
+    ("/api/v1/power-list/", "PowerListPage"),
+    ("/api/v1/items/?page=abc", "Error"),
+])
+def test_responses_match_the_openapi_schema(client, items, path, component):
+    from jsonschema import Draft202012Validator
+
+    schema = client.get("/api/v1/schema/").json()
+    validator = Draft202012Validator({"$ref": f"#/components/schemas/{component}", **schema})
+    errors = list(validator.iter_errors(client.get(path).json()))
+    assert errors == []
+
+
+def test_item_detail_matches_the_openapi_schema(client, items):
+    from jsonschema import Draft202012Validator
+
+    schema = client.get("/api/v1/schema/").json()
+    validator = Draft202012Validator({"$ref": "#/components/schemas/ItemDetail", **schema})
+    data = client.get(f"/api/v1/items/{items['licence'].implementation_code}/").json()
+    assert list(validator.iter_errors(data)) == []
+    assert list(validator.iter_errors({"code": "x"})) != []  # the schema does check something
