@@ -60,7 +60,6 @@ def test_browse_without_query_sorts_by_department_and_title():
     assert body["sort"] == [{"department": "asc"}, {"title.raw": "asc"}]
 
 
-@pytest.mark.services
 @pytest.mark.skipif(not os.environ.get("ELASTICSEARCH_URL"), reason="needs ELASTICSEARCH_URL")
 @pytest.mark.django_db
 def test_against_a_live_cluster(items, settings):
