@@ -53,7 +53,6 @@ class SheetData:
 class Workbook:
     sheets: dict[str, SheetData]  # spec name → data
     warnings: list[RowError]
-    raw: dict[str, list[list]] = field(default_factory=dict)  # source sheet name → rows (for the error report)
     errors: list[RowError] = field(default_factory=list)
 
 
@@ -251,7 +250,8 @@ def read_workbook(data: bytes, filename: str = "", mapping: dict[str, str] | Non
     errors: list[RowError] = []
     names = list(raw)
     for name in names:
-        rows = raw[name]
+        # Each sheet's cells are dropped once mapped: only the header-mapped rows stay in memory.
+        rows = raw.pop(name)
         spec = _spec_for_sheet(name)
         if spec is None and normalise_header(name) in ("填表说明", "代码表"):
             continue
@@ -291,4 +291,4 @@ def read_workbook(data: bytes, filename: str = "", mapping: dict[str, str] | Non
                 continue
             data_sheet.rows.append((offset, values))
         sheets[spec.name] = data_sheet
-    return Workbook(sheets, warnings, raw, errors)
+    return Workbook(sheets, warnings, errors)

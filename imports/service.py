@@ -29,6 +29,7 @@ from .spec import BOOL, CHILD_SHEETS, CHOICE, INT, ITEM_SHEET, LEGAL, LIMIT, MUL
 CODE_KEYS = {"implementation_code", "basic_code", "department_code", "item_code"}
 REQUIRED_ITEM_COLUMNS = ("implementation_code", "name", "item_type")
 CHUNK = 2000
+QUALITY = ("code_status", "code_message", "completeness_score", "completeness_flags")
 
 
 @dataclass
@@ -127,10 +128,12 @@ class Importer:
         item_sheet = workbook.sheets.get(ITEM_SHEET.name)
         if item_sheet is not None:
             self._read_items(item_sheet)
+            item_sheet.rows = []  # cleaned into self.items; the raw cells are no longer needed
         self._resolve_existing()
         for spec in CHILD_SHEETS:
             if spec.name in workbook.sheets:
                 self._read_children(workbook.sheets[spec.name])
+                workbook.sheets[spec.name].rows = []
         self._diff()
         self.timings["validate"] = time.perf_counter() - started
         return self.result
@@ -451,23 +454,32 @@ class Importer:
     def _write(self):
         if self.new_departments:
             Department.objects.bulk_create(list(self.new_departments.values()))
+        total = len(self.changed)
+        self.progress(0, total)
+        # In batches, so that only one batch of model instances (items, children, revisions) is in memory.
+        for start in range(0, total, CHUNK):
+            self._write_batch(self.changed[start : start + CHUNK])
+            self.changed[start : start + CHUNK] = [None] * len(self.changed[start : start + CHUNK])
+            self.progress(min(start + CHUNK, total), total)
+
+    def _write_batch(self, rows: list[ItemRow]):
         publish = self.options.publish
-        total, done = len(self.changed), 0
-        created_items, row_items, draft_items = [], [], []
-        for row in self.changed:
+        created_items, row_items, draft_items, created_changes = [], [], [], []
+        for row in rows:
             if row.existing is None:
                 item = ServiceItem(department=row.department, **row.values)
                 item.live = publish
                 item.has_unpublished_changes = not publish
                 self._set_children(item, row, existing=False)
                 created_items.append(item)
-                self.result.changes.append({"created": True, "code": row.code})
+                change = {"created": True, "code": row.code}
+                created_changes.append(change)
+                self.result.changes.append(change)
             else:
-                base = self.states[row.existing.pk]
                 self.result.changes.append({"created": False, "item": row.existing.pk,
                                             "latest": row.existing.latest_revision_id,
                                             "live": row.existing.live_revision_id})
-                item = base
+                item = self.states[row.existing.pk]
                 for key, value in row.values.items():
                     setattr(item, key, value)
                 self._set_children(item, row, existing=True)
@@ -477,30 +489,22 @@ class Importer:
                     draft_items.append(item)
             item.refresh_quality()
         # New items and items whose row is their content: write the row and the child rows.
-        for start in range(0, len(created_items), CHUNK):
-            ServiceItem.objects.bulk_create(created_items[start : start + CHUNK])
-            done += min(CHUNK, len(created_items) - start)
-            self.progress(done, total)
-        code_to_change = {c.get("code"): c for c in self.result.changes if c["created"]}
-        for item in created_items:
-            code_to_change[item.implementation_code]["item"] = item.pk
+        ServiceItem.objects.bulk_create(created_items)
+        for item, change in zip(created_items, created_changes, strict=True):
+            change["item"] = item.pk
         if row_items:
-            fields = sorted({k for row in self.changed for k in row.values} | {"updated_at", "code_status",
-                            "code_message", "completeness_score", "completeness_flags"})
+            fields = sorted({k for row in rows for k in row.values} | {"updated_at", *QUALITY})
             now = timezone.now()
             for item in row_items:
                 item.updated_at = now
             ServiceItem.objects.bulk_update(row_items, fields, batch_size=500)
         self._write_children(created_items, row_items)
         if draft_items:
-            ServiceItem.objects.bulk_update(draft_items, ["code_status", "code_message", "completeness_score",
-                                                          "completeness_flags"], batch_size=500)
+            # The quality columns follow the draft (as ServiceItem.save does); the content stays the live one.
+            ServiceItem.objects.bulk_update(draft_items, list(QUALITY), batch_size=500)
         changed = created_items + row_items + draft_items
-        for start in range(0, len(changed), CHUNK):
-            batch = changed[start : start + CHUNK]
-            save_revisions(batch, user=self.user, publish=publish)
-            index_in_bulk(batch)
-            self.progress(min(start + CHUNK, total), total)
+        save_revisions(changed, user=self.user, publish=publish)
+        index_in_bulk(changed)
 
     def _set_children(self, item, row: ItemRow, existing: bool):
         """Put the file's child rows on the item in memory (modelcluster), so revisions and completeness see them."""
