@@ -14,6 +14,7 @@ import statistics
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -64,7 +65,8 @@ def main(seconds=15, connections=32):
                 break
             except OSError:
                 time.sleep(0.2)
-        items = json.load(urllib.request.urlopen(f"http://127.0.0.1:{PORT}/api/v1/items/?q=无犯罪记录证明"))
+        query = urllib.parse.quote("无犯罪记录证明")
+        items = json.load(urllib.request.urlopen(f"http://127.0.0.1:{PORT}/api/v1/items/?q={query}"))
         path = "/guide/" + urllib.request.quote(items["results"][0]["code"]) + "/"
         for _ in range(20):  # fill the page cache in both workers
             urllib.request.urlopen(f"http://127.0.0.1:{PORT}{path}")
