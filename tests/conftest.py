@@ -9,10 +9,17 @@ def _media_and_cache(settings, tmp_path):
 # In CI (TONGBAN_FAIL_ON_SKIP=1) a skipped test that needs what CI has (PostgreSQL, Redis, a Celery worker,
 # Chromium: markers `services` and `e2e`) is a failure. Elasticsearch cannot run here, so its tests may skip.
 _skipped = []
+_must_run = set()
+
+
+def pytest_collection_modifyitems(items):
+    _must_run.update(
+        item.nodeid for item in items if item.get_closest_marker("services") or item.get_closest_marker("e2e")
+    )
 
 
 def pytest_runtest_logreport(report):
-    if report.skipped and ("services" in report.keywords or "e2e" in report.keywords):
+    if report.skipped and report.nodeid in _must_run:
         _skipped.append(report.nodeid)
 
 
