@@ -1,6 +1,7 @@
 from django import forms
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
+from laces.components import Component
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import (
@@ -25,8 +26,9 @@ from .admin_views import (
     ServiceItemFilterSet,
     scoped_view_class,
 )
+from .completeness import summary_by_department
 from .forms import ServiceItemForm
-from .models import CatalogEntry, Department, ServiceItem
+from .models import CatalogEntry, Department, ServiceItem, scoped_department_ids
 from .permissions import service_item_policy
 
 register_permission_policy(ServiceItem, service_item_policy)
@@ -211,6 +213,30 @@ def register_completeness_report():
     return CompletenessReportMenuItem(
         _("要素完整度报告"), reverse("tongban_completeness_report"), icon_name="tasks", order=50
     )
+
+
+class DepartmentCompletenessPanel(Component):
+    """Dashboard panel for department administrators: how complete their departments' guides are."""
+
+    name = "tongban_completeness"
+    order = 50
+    template_name = "catalog/panels/home_completeness.html"
+
+    def __init__(self, rows):
+        self.rows = rows
+
+    def get_context_data(self, parent_context=None):
+        return {"rows": self.rows}
+
+
+@hooks.register("construct_homepage_panels")
+def add_completeness_panel(request, panels):
+    if scoped_department_ids(request.user) is None:
+        return  # editors and system administrators use the full report
+    items = service_item_policy.instances_user_has_any_permission_for(request.user, ["change", "view"])
+    rows = summary_by_department(items)
+    if rows:
+        panels.append(DepartmentCompletenessPanel(rows))
 
 
 @hooks.register("register_admin_urls")

@@ -109,3 +109,12 @@ def test_completeness_report_by_department_is_scoped(client, world):
     client.force_login(world.dept_admin)
     html = client.get(reverse("tongban_completeness_report")).content.decode()
     assert "区公安分局" in html and "区行政审批局" not in html
+
+
+def test_department_admin_dashboard_shows_own_completeness(client, world):
+    from django.urls import reverse
+
+    client.force_login(world.dept_admin)
+    html = client.get(reverse("wagtailadmin_home")).content.decode()
+    assert "我的部门：办事指南要素完整度" in html
+    assert "区公安分局" in html and "区行政审批局" not in html
