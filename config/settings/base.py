@@ -19,6 +19,15 @@ def env_bool(name, default=False):
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def mail_settings(backend):
+    """Django 6.1 replaced EMAIL_BACKEND with MAILERS; Django 5.2 knows only EMAIL_BACKEND."""
+    import django
+
+    if django.VERSION >= (6, 1):
+        return {"MAILERS": {"default": {"BACKEND": backend}}}
+    return {"EMAIL_BACKEND": backend}
+
+
 def env_list(name, default=""):
     return [part.strip() for part in env(name, default).split(",") if part.strip()]
 

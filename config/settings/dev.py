@@ -1,5 +1,5 @@
 from .base import *  # noqa: F401,F403
-from .base import env_bool
+from .base import env_bool, mail_settings
 
 DEBUG = env_bool("DEBUG", True)
-EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+globals().update(mail_settings("django.core.mail.backends.console.EmailBackend"))

@@ -1,8 +1,9 @@
 from .base import *  # noqa: F401,F403
+from .base import mail_settings
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+globals().update(mail_settings("django.core.mail.backends.locmem.EmailBackend"))
 CELERY_TASK_ALWAYS_EAGER = True
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
