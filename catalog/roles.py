@@ -88,7 +88,8 @@ def ensure_roles():
 
     workflow, _created = Workflow.objects.get_or_create(name=WORKFLOW_NAME)
     if not WorkflowTask.objects.filter(workflow=workflow).exists():
-        task, _created = GroupApprovalTask.objects.get_or_create(name="审核发布员审核")
+        task = GroupApprovalTask.objects.filter(name="审核发布员审核").first()
+        task = task or GroupApprovalTask.objects.create(name="审核发布员审核")
         task.groups.set([groups[EDITOR]])
         WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=0)
     WorkflowContentType.objects.get_or_create(

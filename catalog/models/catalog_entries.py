@@ -8,7 +8,7 @@ from ..validators import check_basic_code
 class CatalogEntry(models.Model):
     """An entry of the basic catalogue (基本目录), shared by every department that implements it."""
 
-    basic_code = models.CharField(_("基本编码"), max_length=32, unique=True, help_text=_("国家标准为12位数字"))
+    basic_code = models.CharField(_("基本编码"), max_length=64, unique=True, help_text=_("国家标准为12位数字"))
     name = models.CharField(_("事项名称"), max_length=200)
     item_type = models.CharField(_("事项类型"), max_length=2, choices=ItemType.choices)
     legal_basis = models.TextField(_("设定依据"), blank=True)

@@ -55,7 +55,7 @@ class ServiceItem(
         unique=True,
         help_text=_("国家标准为31位；地方格式按原样保存并标记为无法校验"),
     )
-    basic_code = models.CharField(_("基本编码"), max_length=32, blank=True)
+    basic_code = models.CharField(_("基本编码"), max_length=64, blank=True)
     item_type = models.CharField(_("事项类型"), max_length=2, choices=ItemType.choices)
     department = models.ForeignKey(
         "catalog.Department", verbose_name=_("实施主体"), on_delete=models.PROTECT, related_name="items"
