@@ -1,9 +1,11 @@
 """The public search index and what editors maintain for it.
 
 Wagtail's search backends do not segment Chinese (DESIGN decision 3), so the index is ours: one SearchDocument per
-published item with its facet values, and one Posting per (term, document) holding the item's jieba search-mode
-terms with a weight by field (title above main item above body). Querying sums idf × weight over the query's terms
-in one GROUP BY, which runs the same on SQLite and PostgreSQL.
+published item with its facet values and the item's jieba search-mode terms, space-joined, per field (title, main
+item, body). The database's own full-text index covers those term fields (created by migration 0004, not a Django
+field): an FTS5 table kept in step by triggers on SQLite, a generated weighted tsvector with a GIN index on
+PostgreSQL. It selects and ranks candidates; publish.search rescores the best few hundred exactly. TermFrequency
+holds each term's document frequency for idf, maintained at index time.
 """
 
 from django.db import models
@@ -29,6 +31,10 @@ class SearchDocument(models.Model):
     pinyin = models.CharField(_("拼音"), max_length=1000, blank=True)
     initials = models.CharField(_("拼音首字母"), max_length=200, blank=True)
     indexed_at = models.DateTimeField(_("索引时间"), auto_now=True)
+    # jieba search-mode terms, each once, joined by spaces: what the full-text index reads.
+    title_terms = models.TextField(blank=True, default="")
+    main_terms = models.TextField(blank=True, default="")
+    body_terms = models.TextField(blank=True, default="")
 
     class Meta:
         verbose_name = _("搜索索引文档")
@@ -38,16 +44,14 @@ class SearchDocument(models.Model):
         return self.title
 
 
-class Posting(models.Model):
-    term = models.CharField(max_length=64)
-    document = models.ForeignKey(SearchDocument, on_delete=models.CASCADE, related_name="postings")
-    weight = models.FloatField()
+class TermFrequency(models.Model):
+    """How many search documents contain a term (in any field): the idf of the ranking, without counting per query."""
 
-    class Meta:
-        indexes = [models.Index(fields=["term", "document"])]
+    term = models.CharField(max_length=64, primary_key=True)
+    documents = models.PositiveIntegerField(default=0)
 
     def __str__(self):
-        return f"{self.term}:{self.weight}"
+        return f"{self.term}:{self.documents}"
 
 
 class Synonym(models.Model):

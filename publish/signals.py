@@ -1,4 +1,5 @@
-"""Publishing or unpublishing an item reindexes it and invalidates the public caches (after the commit)."""
+"""Publishing or unpublishing an item reindexes it and invalidates the public caches (after the commit); so does
+an editor's change to the search synonyms (cached search results depend on them)."""
 
 from django.db import transaction
 from wagtail.signals import published, unpublished
@@ -13,6 +14,18 @@ def _on_change(sender, instance, **kwargs):
     transaction.on_commit(lambda: reindex_item.delay(item_id))
 
 
+def _on_synonym_change(sender, **kwargs):
+    from .state import bump
+
+    bump()
+
+
 def connect():
+    from django.db.models.signals import post_delete, post_save
+
+    from .models import Synonym
+
+    post_save.connect(_on_synonym_change, sender=Synonym, dispatch_uid="publish-synonym-saved")
+    post_delete.connect(_on_synonym_change, sender=Synonym, dispatch_uid="publish-synonym-deleted")
     published.connect(_on_change, sender=ServiceItem, dispatch_uid="publish-reindex-on-publish")
     unpublished.connect(_on_change, sender=ServiceItem, dispatch_uid="publish-reindex-on-unpublish")

@@ -20,7 +20,7 @@ def home(request):
         {
             "departments": queries.departments_with_counts(),
             "types": queries.type_counts(),
-            "audiences": search.facets(search.SearchDocument.objects.all())["audience"],
+            "audiences": search.all_facets()["audience"],
         },
     )
 

@@ -1,7 +1,7 @@
 import pytest
 
 from publish import search, text
-from publish.models import Posting, SearchDocument, Synonym, ZeroResultQuery
+from publish.models import SearchDocument, Synonym, TermFrequency, ZeroResultQuery
 from tests.catalog.factories import ServiceItemFactory
 
 pytestmark = pytest.mark.django_db
@@ -93,7 +93,7 @@ def test_highlight_escapes_and_marks():
 
 def test_rebuild_indexes_only_published(items):
     ServiceItemFactory(name="草稿事项营业执照", live=False)
-    Posting.objects.all().delete()
+    TermFrequency.objects.all().delete()
     SearchDocument.objects.all().delete()
     assert search.rebuild() == 5
     assert "草稿事项营业执照" not in titles(search.search("营业执照", page_size=50))
