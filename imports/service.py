@@ -17,13 +17,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.models import Revision
 
-from catalog.bulk import index_in_bulk
+from catalog.bulk import index_in_bulk, save_revisions_in_bulk
 from catalog.models import Department, LegalBasis, ServiceItem, scoped_department_ids
 from catalog.validators import SICHUAN_CODE
 
 from . import values
 from .reader import FileRefused, RowError, SheetData, Workbook, read_workbook
-from .revisions import save_revisions
 from .spec import BOOL, CHILD_SHEETS, CHOICE, INT, ITEM_SHEET, LEGAL, LIMIT, MULTI, TEXT, Column, Sheet
 
 CODE_KEYS = {"implementation_code", "basic_code", "department_code", "item_code"}
@@ -503,7 +502,7 @@ class Importer:
             # The quality columns follow the draft (as ServiceItem.save does); the content stays the live one.
             ServiceItem.objects.bulk_update(draft_items, list(QUALITY), batch_size=500)
         changed = created_items + row_items + draft_items
-        save_revisions(changed, user=self.user, publish=publish)
+        save_revisions_in_bulk(changed, user=self.user, publish=publish)
         index_in_bulk(changed)
 
     def _set_children(self, item, row: ItemRow, existing: bool):
