@@ -16,7 +16,7 @@ from wagtail.snippets.views.chooser import SnippetChooserViewSet
 
 from .codes import CodeStatus, ItemType
 from .completeness import CHECKS, assess, reasons_from_text
-from .models import ServiceItem, scoped_departments
+from .models import Department, ServiceItem, scoped_departments
 from .permissions import service_item_policy
 
 
@@ -51,7 +51,8 @@ COMPLETENESS_LEVELS = {
 
 class ServiceItemFilterSet(WagtailFilterSet):
     department = django_filters.ModelChoiceFilter(
-        label=_("实施主体"), queryset=lambda request: scoped_departments(request.user) if request else None
+        label=_("实施主体"),
+        queryset=lambda request: scoped_departments(request.user) if request else Department.objects.none(),
     )
     item_type = django_filters.ChoiceFilter(label=_("事项类型"), choices=ItemType.choices)
     code_status = django_filters.ChoiceFilter(label=_("编码校验"), choices=CodeStatus.choices)
@@ -102,7 +103,7 @@ class CompletenessPanel(Panel):
 
         def get_context_data(self, parent_context=None):
             context = super().get_context_data(parent_context)
-            self.instance.refresh_quality()
+            self.instance.refresh_quality()  # the code verdict, which the report counts too
             context["report"] = assess(self.instance)
             context["item"] = self.instance
             return context
