@@ -187,7 +187,7 @@ class CatalogEntryViewSet(SnippetViewSet):
     model = CatalogEntry
     icon = "doc-full"
     menu_label = _("基本目录")
-    list_display = ["basic_code", "name", "item_type", "role"]
+    list_display = ["basic_code", "name", "item_type", "role", Column("code_verdict", label=_("编码校验"))]
     search_fields = ["name", "basic_code"]
     list_filter = ["item_type", "role"]
 

@@ -29,3 +29,8 @@ class CatalogEntry(models.Model):
     @property
     def code_error(self):
         return check_basic_code(self.basic_code, self.item_type)
+
+    @property
+    def code_verdict(self):
+        """For the listing: '已校验', or why the code could not be confirmed (stored as given either way)."""
+        return self.code_error or _("已校验")

@@ -137,3 +137,13 @@ def test_judges_never_crash_and_never_rewrite(value):
     judge_implementation_code(value)
     judge_credit_code(value)
     assert value == original
+
+
+def test_catalog_entry_code_verdict_is_shown_not_enforced(db):
+    from catalog.models import CatalogEntry
+
+    good = CatalogEntry.objects.create(basic_code="000100100100", name="示例", item_type="01")
+    regional = CatalogEntry.objects.create(basic_code="511A0138000000", name="地方", item_type="01")
+    assert good.code_verdict == "已校验"
+    assert "12位" in regional.code_verdict
+    assert CatalogEntry.objects.get(pk=regional.pk).basic_code == "511A0138000000"
