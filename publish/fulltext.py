@@ -8,8 +8,9 @@ spaces and needs no Chinese support of its own:
 - PostgreSQL: a generated tsvector column ('simple' configuration, setweight A/B/C) with a GIN index, ranked by
   ts_rank with the same weights.
 
-Both select the documents that contain any of the query's selective terms, rank them in the database (top k only)
-and count them with the facet values in one GROUP BY. Created by migration 0004 (install/uninstall below).
+Both select the documents that contain any of the query's selective terms, count them, rank them in the database
+(top k only) and, when a page shows facets, group them by the facet values. Created by migration 0004
+(install/uninstall below).
 """
 
 from django.db import connection
@@ -131,6 +132,12 @@ def ranked_ids(terms, filters, limit: int, offset: int = 0) -> list[int]:
             + " ORDER BY ts_rank(%s::float4[], d.search_vector, q) DESC, d.id LIMIT %s OFFSET %s"
         )
         args = [expression, *params, weights, limit, offset]
+    elif not where:  # the FTS table alone: no lookup of every matching document
+        sql = (
+            f"SELECT rowid FROM {FTS} WHERE {FTS} MATCH %s"
+            f" ORDER BY bm25({FTS}, {WEIGHTS[0]}, {WEIGHTS[1]}, {WEIGHTS[2]}), rowid LIMIT %s OFFSET %s"
+        )
+        args = [expression, limit, offset]
     else:
         sql = (
             f"SELECT d.id FROM {FTS} JOIN {TABLE} d ON d.id = {FTS}.rowid WHERE {FTS} MATCH %s"
@@ -143,17 +150,29 @@ def ranked_ids(terms, filters, limit: int, offset: int = 0) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def facet_rows(terms, filters) -> list[tuple]:
-    """Per (department, type) of the documents containing any of the terms: count, person, legal, online,
-    at most one visit, and how many pass the filters — facets and the filtered total in one GROUP BY."""
+def count(terms, filters) -> int:
+    """How many filtered documents contain any of the terms."""
     where, params = filter_sql(filters)
+    if connection.vendor == "postgresql":
+        sql = f"SELECT COUNT(*) FROM {TABLE} d WHERE {_match_sql()}" + (f" AND {where}" if where else "")
+    elif not where:
+        sql = f"SELECT COUNT(*) FROM {FTS} WHERE {FTS} MATCH %s"
+    else:
+        sql = f"SELECT COUNT(*) FROM {FTS} JOIN {TABLE} d ON d.id = {FTS}.rowid WHERE {FTS} MATCH %s AND {where}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [match_expression(terms), *params])
+        return cursor.fetchone()[0]
+
+
+def facet_rows(terms) -> list[tuple]:
+    """Per (department, type) of the documents containing any of the terms (whatever the filters): count,
+    person, legal, online, at most one visit."""
     sql = (
         "SELECT d.department_id, d.item_type, COUNT(*),"
         " SUM(CASE WHEN d.for_person THEN 1 ELSE 0 END), SUM(CASE WHEN d.for_legal THEN 1 ELSE 0 END),"
-        " SUM(CASE WHEN d.handled_online THEN 1 ELSE 0 END), SUM(CASE WHEN d.visits <= 1 THEN 1 ELSE 0 END),"
-        f" SUM(CASE WHEN {where or '1 = 1'} THEN 1 ELSE 0 END)"
+        " SUM(CASE WHEN d.handled_online THEN 1 ELSE 0 END), SUM(CASE WHEN d.visits <= 1 THEN 1 ELSE 0 END)"
         f" FROM {TABLE} d WHERE {_match_sql()} GROUP BY d.department_id, d.item_type"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, match_expression(terms)])
+        cursor.execute(sql, [match_expression(terms)])
         return cursor.fetchall()

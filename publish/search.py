@@ -17,6 +17,7 @@ import math
 import threading
 import uuid
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -269,6 +270,27 @@ class Hit:
         return self.document.title
 
 
+class LazyFacets(Mapping):
+    """Facets computed on first use: the API never shows them, the results page does (cached like the rest)."""
+
+    def __init__(self, load):
+        self._load, self._data = load, None
+
+    def _loaded(self) -> dict:
+        if self._data is None:
+            self._data = self._load()
+        return self._data
+
+    def __getitem__(self, key):
+        return self._loaded()[key]
+
+    def __iter__(self):
+        return iter(self._loaded())
+
+    def __len__(self):
+        return len(self._loaded())
+
+
 @dataclass
 class SearchResult:
     query: str
@@ -277,7 +299,7 @@ class SearchResult:
     total: int
     page: int
     page_size: int
-    facets: dict = field(default_factory=dict)
+    facets: Mapping = field(default_factory=dict)
     did_you_mean: str = ""
 
     @property
@@ -351,7 +373,6 @@ class _Ranking:
     selective: list[str]
     scored: list[tuple[int, float]]  # the best RERANK_DEPTH (document id, score), best first
     total: int
-    facets: dict
     did_you_mean: str = ""
 
 
@@ -388,12 +409,11 @@ def _rank(query: str, filters: Filters, prefix: str) -> _Ranking:
     weights = weighted_query_terms(query, prefix)
     idf, selective = _idf(weights, prefix)
     if not idf:
-        return _Ranking(list(weights), weights, idf, selective, [], 0, {}, did_you_mean(query))
-    facet_rows = fulltext.facet_rows(selective, filters)
-    total = sum(row[7] or 0 for row in facet_rows)
+        return _Ranking(list(weights), weights, idf, selective, [], 0, did_you_mean(query))
+    total = fulltext.count(selective, filters)
     ids = fulltext.ranked_ids(selective, filters, RERANK_DEPTH) if total else []
     scored = _score_rows(_candidate_rows(ids), query, weights, idf)
-    ranking = _Ranking(list(weights), weights, idf, selective, scored, total, _facets_from_rows(facet_rows))
+    ranking = _Ranking(list(weights), weights, idf, selective, scored, total)
     near_miss = any(term not in idf for term, weight in weights.items() if weight == 1.0)
     # Only worth a scan of the titles' pinyin when the results are few: a typo rather than a rare word.
     if total == 0 or (near_miss and total < DID_YOU_MEAN_BELOW):
@@ -426,6 +446,7 @@ def search(query: str = "", filters: Filters | None = None, page: int = 1, page_
         page_scores = [(pk, scores.get(pk, 0.0)) for pk in ids]
     documents = SearchDocument.objects.select_related("department").in_bulk([pk for pk, _s in page_scores])
     hits = [Hit(documents[pk], score) for pk, score in page_scores if pk in documents]
+    facets = LazyFacets(lambda: _match_facets(ranking.selective, prefix))
     return SearchResult(
         query=query,
         terms=ranking.terms,
@@ -433,9 +454,16 @@ def search(query: str = "", filters: Filters | None = None, page: int = 1, page_
         total=ranking.total,
         page=page,
         page_size=page_size,
-        facets=ranking.facets,
+        facets=facets,
         did_you_mean=ranking.did_you_mean,
     )
+
+
+def _match_facets(selective: list[str], prefix: str) -> dict:
+    if not selective:
+        return _facets_from_rows([])
+    key = "f:" + hashlib.sha1(" ".join(selective).encode()).hexdigest()
+    return _cached(prefix, key, lambda: _facets_from_rows(fulltext.facet_rows(selective)))
 
 
 # A citizen who names a licence without saying which step usually wants the first application, not its
