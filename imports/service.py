@@ -13,12 +13,13 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.models import Revision
 
-from catalog.bulk import index_in_bulk, save_revisions_in_bulk
-from catalog.models import Department, LegalBasis, ServiceItem, scoped_department_ids
+from catalog.bulk import index_in_bulk, insert_rows, save_revisions_in_bulk, update_rows
+from catalog.models import FAQ, Department, LegalBasis, Material, ServiceItem, scoped_department_ids
 from catalog.validators import SICHUAN_CODE
 
 from . import values
@@ -444,11 +445,18 @@ class Importer:
             self._write()
         self.timings["write"] = time.perf_counter() - started
         if self.options.publish and self.changed:
-            started = time.perf_counter()
-            reindex_public([item_id for c in self.result.changes if (item_id := c.get("item"))])
-            self.timings["public_index"] = time.perf_counter() - started
+            ids = [item_id for c in self.result.changes if (item_id := c.get("item"))]
+            # After the commit, as Celery tasks (run here at once when Celery is eager, the embedded default).
+            transaction.on_commit(lambda: self._index_public(ids))
         self.result.written = True
         return self.result
+
+    def _index_public(self, ids):
+        from .tasks import schedule_public_index
+
+        started = time.perf_counter()
+        schedule_public_index(ids)
+        self.timings["public_index"] = time.perf_counter() - started
 
     def _write(self):
         if self.new_departments:
@@ -488,7 +496,7 @@ class Importer:
                     draft_items.append(item)
             item.refresh_quality()
         # New items and items whose row is their content: write the row and the child rows.
-        ServiceItem.objects.bulk_create(created_items)
+        insert_rows(ServiceItem, created_items)
         for item, change in zip(created_items, created_changes, strict=True):
             change["item"] = item.pk
         if row_items:
@@ -496,11 +504,11 @@ class Importer:
             now = timezone.now()
             for item in row_items:
                 item.updated_at = now
-            ServiceItem.objects.bulk_update(row_items, fields, batch_size=500)
+            update_rows(ServiceItem, row_items, fields)
         self._write_children(created_items, row_items)
         if draft_items:
             # The quality columns follow the draft (as ServiceItem.save does); the content stays the live one.
-            ServiceItem.objects.bulk_update(draft_items, list(QUALITY), batch_size=500)
+            update_rows(ServiceItem, draft_items, QUALITY)
         changed = created_items + row_items + draft_items
         save_revisions_in_bulk(changed, user=self.user, publish=publish)
         index_in_bulk(changed)
@@ -527,9 +535,10 @@ class Importer:
     def _write_children(self, created_items, row_items):
         by_relation = defaultdict(list)
         replace = defaultdict(list)
+        existing = {id(item) for item in row_items}
         for item in created_items + row_items:
             for relation in item._import_relations:
-                if item in row_items:
+                if id(item) in existing:
                     replace[relation].append(item.pk)
                 for child in getattr(item, relation).all():
                     child.item = item
@@ -539,8 +548,8 @@ class Importer:
             for start in range(0, len(ids), CHUNK):
                 model.objects.filter(item_id__in=ids[start : start + CHUNK]).delete()
         for relation, children in by_relation.items():
-            model = ServiceItem._meta.get_field(relation).related_model
-            model.objects.bulk_create(children, batch_size=1000)
+            # With their ids: the revision content names each child row by its pk, as save_revision() does.
+            insert_rows(ServiceItem._meta.get_field(relation).related_model, children)
 
 
 def _is_row(state) -> bool:
@@ -573,17 +582,28 @@ def reindex_public(ids):
         from publish import search, state
     except ImportError:  # the public site is not installed
         return
+    elastic = bool(getattr(settings, "ELASTICSEARCH_URL", ""))
+    if elastic:
+        children = ["materials", "faqs", "legal_bases"]
+    else:
+        # Only the child columns the database index reads (publish.search.item_body): loading 4 materials per
+        # item whole cost more than indexing them. A column read later still loads, one query per row.
+        children = [
+            Prefetch("materials", Material.objects.only("item_id", "name", "sort_order")),
+            Prefetch("faqs", FAQ.objects.only("item_id", "question", "answer", "sort_order")),
+            Prefetch("legal_bases", LegalBasis.objects.only("item_id", "law", "sort_order")),
+        ]
     for start in range(0, len(ids), CHUNK):
         items = list(
             ServiceItem.objects.filter(pk__in=ids[start : start + CHUNK], live=True)
             .select_related("department", "parent")
-            .prefetch_related("materials", "faqs", "legal_bases")
+            .prefetch_related(*children)
         )
         search.index_items(items)
-        if getattr(settings, "ELASTICSEARCH_URL", ""):
-            from publish import elastic
+        if elastic:
+            from publish import elastic as elastic_index
 
-            elastic.index_items(items)
+            elastic_index.index_items(items)
     state.bump()
 
 

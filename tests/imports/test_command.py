@@ -84,12 +84,14 @@ def test_draft_import_of_a_live_item_keeps_the_live_content(tmp_path, department
     assert Revision.objects.count() == revisions
 
 
-def test_published_import_is_found_by_the_public_search(tmp_path, department):
+def test_published_import_is_found_by_the_public_search(tmp_path, department, django_capture_on_commit_callbacks):
     from publish.search import search
 
     path = write(tmp_path, [["实施编码", "事项名称", "事项类型", "实施主体"],
                             [CODE, "企业营业执照申请办理", "01", "区经信局"]])
-    status, _payload = run(path, "--publish")
-    assert status == 0
+    # The public index is updated by a task started once the import has committed.
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        status, _payload = run(path, "--publish")
+    assert status == 0 and callbacks
     result = search("营业执照")
     assert [hit.code for hit in result.hits] == [CODE]
