@@ -121,13 +121,20 @@ def filter_sql(filters) -> tuple[str, list]:
 
 def ranked_ids(terms, filters, limit: int, offset: int = 0) -> list[int]:
     """Ids of the filtered documents containing any of the terms, best first by the database's weighted rank."""
+    return rank(terms, filters, limit, offset)[0]
+
+
+def rank(terms, filters, limit: int, offset: int = 0) -> tuple[list[int], int]:
+    """ranked_ids() and how many filtered documents contain any of the terms: on PostgreSQL from the same scan
+    (a window count), on SQLite from the FTS index alone."""
     where, params = filter_sql(filters)
     expression = match_expression(terms)
     if connection.vendor == "postgresql":
         # ts_rank's weights are {D, C, B, A}; A title, B main item, C body.
         weights = "{" + ",".join(str(w / WEIGHTS[0]) for w in (WEIGHTS[2], WEIGHTS[2], WEIGHTS[1], WEIGHTS[0])) + "}"
         sql = (
-            f"SELECT d.id FROM {TABLE} d, to_tsquery('simple'::regconfig, %s) q WHERE d.search_vector @@ q"
+            f"SELECT d.id, COUNT(*) OVER () FROM {TABLE} d, to_tsquery('simple'::regconfig, %s) q"
+            " WHERE d.search_vector @@ q"
             + (f" AND {where}" if where else "")
             + " ORDER BY ts_rank(%s::float4[], d.search_vector, q) DESC, d.id LIMIT %s OFFSET %s"
         )
@@ -147,7 +154,12 @@ def ranked_ids(terms, filters, limit: int, offset: int = 0) -> list[int]:
         args = [expression, *params, limit, offset]
     with connection.cursor() as cursor:
         cursor.execute(sql, args)
-        return [row[0] for row in cursor.fetchall()]
+        rows = cursor.fetchall()
+    if connection.vendor == "postgresql":
+        total = rows[0][1] if rows else (count(terms, filters) if offset else 0)
+    else:
+        total = count(terms, filters)
+    return [row[0] for row in rows], total
 
 
 def count(terms, filters) -> int:

@@ -126,6 +126,10 @@ def _published(queryset=None):
     )
 
 
+# The TermFrequency row of the empty term (never a jieba term) counts the documents: idf needs it with the terms'.
+DOCUMENTS = ""
+
+
 def _apply_frequencies(delta: Counter):
     changed = {term: n for term, n in delta.items() if n}
     if not changed:
@@ -155,11 +159,13 @@ def index_items(items, frequencies: Counter | None = None) -> int:
     if frequencies is None:
         for row in old.values_list("title_terms", "main_terms", "body_terms"):
             delta.subtract(document_terms(*row))
+            delta[DOCUMENTS] -= 1
     old.delete()
     live = [item for item in items if item.live]
     documents = SearchDocument.objects.bulk_create([build_document(item) for item in live], batch_size=500)
     for document in documents:
         delta.update(document_terms(document.title_terms, document.main_terms, document.body_terms))
+        delta[DOCUMENTS] += 1
     if frequencies is None:
         _apply_frequencies(delta)
         state.bump()
@@ -201,6 +207,7 @@ def rebuild(batch_size=500, progress=None) -> int:
         done += index_items(_published(ServiceItem.objects.filter(pk__in=chunk)), frequencies)
         if progress:
             progress(done, len(ids))
+    frequencies[DOCUMENTS] = done
     with transaction.atomic():
         TermFrequency.objects.all().delete()
         TermFrequency.objects.bulk_create(
@@ -346,21 +353,32 @@ def weighted_query_terms(query: str, prefix: str | None = None) -> dict[str, flo
 COMMON_TERM_SHARE = 0.05
 
 
-def _document_count(prefix: str) -> int:
-    return _cached(prefix, "documents", SearchDocument.objects.count)
+# The selective terms that select candidates are the rarest, until together they occur in about this many
+# documents (at least one term): the others, which would flood the candidates with documents matching only a
+# by-word of a synonym (社会, 卡 …), still score. Below this size every selective term selects.
+SELECT_POOL = 4000
 
 
-def _idf(query_weights: dict[str, float], prefix: str) -> tuple[dict[str, float], list[str]]:
-    """idf of the query's indexed terms, and the terms that select candidates."""
-    total = _document_count(prefix) or 1
+def _idf(query_weights: dict[str, float], prefix: str = "") -> tuple[dict[str, float], list[str]]:
+    """idf of the query's indexed terms, and the terms that select candidates, rarest first."""
     frequencies = dict(
-        TermFrequency.objects.filter(term__in=list(query_weights), documents__gt=0).values_list("term", "documents")
+        TermFrequency.objects.filter(term__in=[DOCUMENTS, *query_weights], documents__gt=0).values_list(
+            "term", "documents"
+        )
     )
+    total = frequencies.pop(DOCUMENTS, 0) or SearchDocument.objects.count() or 1
     idf = {term: math.log(1 + total / frequencies[term]) for term in query_weights if term in frequencies}
-    selective = [t for t in idf if frequencies[t] <= max(50, total * COMMON_TERM_SHARE)]
+    selective = sorted((t for t in idf if frequencies[t] <= max(50, total * COMMON_TERM_SHARE)),
+                       key=lambda t: (frequencies[t], t))
     if not selective and idf:
         selective = [min(idf, key=lambda t: frequencies[t])]
-    return idf, selective
+    selecting, pool = [], 0
+    for term in selective:
+        if selecting and pool + frequencies[term] > SELECT_POOL:
+            break
+        selecting.append(term)
+        pool += frequencies[term]
+    return idf, selecting
 
 
 @dataclass
@@ -410,8 +428,7 @@ def _rank(query: str, filters: Filters, prefix: str) -> _Ranking:
     idf, selective = _idf(weights, prefix)
     if not idf:
         return _Ranking(list(weights), weights, idf, selective, [], 0, did_you_mean(query))
-    total = fulltext.count(selective, filters)
-    ids = fulltext.ranked_ids(selective, filters, RERANK_DEPTH) if total else []
+    ids, total = fulltext.rank(selective, filters, RERANK_DEPTH)
     scored = _score_rows(_candidate_rows(ids), query, weights, idf)
     ranking = _Ranking(list(weights), weights, idf, selective, scored, total)
     near_miss = any(term not in idf for term, weight in weights.items() if weight == 1.0)
