@@ -8,6 +8,7 @@ nothing about the database.
 import codecs
 import csv
 import io
+import itertools
 import re
 import unicodedata
 import zipfile
@@ -148,6 +149,12 @@ def decode_csv(data: bytes) -> str:
 
 def read_raw_sheets(data: bytes, filename: str = "") -> dict[str, list[list]]:
     """The file's sheets as lists of rows of cell values, in file order."""
+    return {name: list(rows) for name, rows in iter_raw_sheets(data, filename)}
+
+
+def iter_raw_sheets(data: bytes, filename: str = ""):
+    """(sheet name, iterator over its rows) for each sheet, in file order, streamed: only the sheet being read is
+    loaded (by calamine, compactly), and its rows become Python lists one at a time."""
     if not data:
         raise FileRefused(_("文件是空的"))
     kind = sniff_kind(data[:8192], filename)
@@ -164,7 +171,8 @@ def read_raw_sheets(data: bytes, filename: str = "") -> dict[str, list[list]]:
             dialect = csv.excel
         rows = list(csv.reader(io.StringIO(text, newline=""), dialect))
         _check_rows(len(rows))
-        return {ITEM_SHEET.name: rows}
+        yield ITEM_SHEET.name, iter(rows)
+        return
     if kind == "xlsx":
         _check_zip(data)
     from python_calamine import CalamineWorkbook
@@ -175,20 +183,25 @@ def read_raw_sheets(data: bytes, filename: str = "") -> dict[str, list[list]]:
         if kind == "ole":
             raise FileRefused(_("文件已加密或损坏，无法读取：请去掉密码保护后另存为 .xlsx 再导入")) from exc
         raise FileRefused(_("文件已损坏，无法作为 Excel 工作簿打开")) from exc
-    sheets = {}
     for name in workbook.sheet_names:
         try:
             sheet = workbook.get_sheet_by_name(name)
-            rows = []
-            for row in sheet.iter_rows():
-                rows.append(row)
-                if len(rows) > settings.IMPORTS_MAX_ROWS + HEADER_SCAN_ROWS:
-                    break
         except Exception as exc:
             raise FileRefused(_("工作表“%(name)s”已损坏，无法读取") % {"name": name}) from exc
-        _check_rows(len(rows))
-        sheets[name] = rows
-    return sheets
+        yield name, _sheet_rows(name, sheet)
+        del sheet
+
+
+def _sheet_rows(name, sheet):
+    try:
+        for count, row in enumerate(sheet.iter_rows(), start=1):
+            if count > settings.IMPORTS_MAX_ROWS + HEADER_SCAN_ROWS:
+                _check_rows(count)
+            yield row
+    except FileRefused:
+        raise
+    except Exception as exc:
+        raise FileRefused(_("工作表“%(name)s”已损坏，无法读取") % {"name": name}) from exc
 
 
 def _check_rows(count):
@@ -243,18 +256,22 @@ def find_header(rows: list[list], lookup: dict[str, str]) -> tuple[int, dict[int
     return end, columns, headers
 
 
+def _blank(value) -> bool:
+    # cell_text(value).strip() == "", without making text of every cell.
+    return value is None or (type(value) is str and not value.strip())
+
+
 def read_workbook(data: bytes, filename: str = "", mapping: dict[str, str] | None = None) -> Workbook:
-    raw = read_raw_sheets(data, filename)
     sheets: dict[str, SheetData] = {}
     warnings: list[RowError] = []
     errors: list[RowError] = []
-    names = list(raw)
-    for name in names:
-        # Each sheet's cells are dropped once mapped: only the header-mapped rows stay in memory.
-        rows = raw.pop(name)
+    for name, stream in iter_raw_sheets(data, filename):
+        # Streamed: the header is looked for in the first rows; the rest are mapped one by one, so only the
+        # header-mapped cells stay in memory.
         spec = _spec_for_sheet(name)
         if spec is None and normalise_header(name) in ("填表说明", "代码表"):
             continue
+        rows = list(itertools.islice(stream, HEADER_SCAN_ROWS + 1))
         candidates = [spec] if spec else [s for s in SHEETS if s.name not in sheets]
         found = None
         for candidate in candidates:
@@ -268,11 +285,15 @@ def read_workbook(data: bytes, filename: str = "", mapping: dict[str, str] | Non
                 errors.append(RowError(name, None, "", "", _("找不到表头：工作表须包含列 %(cols)s") % {"cols": needed}))
             elif any(cell_text(c).strip() for r in rows[:HEADER_SCAN_ROWS] for c in r):
                 warnings.append(RowError(name, None, "", "", _("未识别的工作表（找不到实施编码等表头），已忽略")))
+            for _row in stream:  # the row limit applies to every sheet
+                pass
             continue
         spec, (end, columns, headers) = found
         if spec.name in sheets:
             warnings.append(RowError(name, None, "", "", _("与工作表“%(other)s”内容重复，已忽略")
                                      % {"other": sheets[spec.name].source_name}))
+            for _row in stream:
+                pass
             continue
         data_sheet = SheetData(spec, name, end + 1, columns, headers)
         header_row = rows[end]
@@ -283,12 +304,18 @@ def read_workbook(data: bytes, filename: str = "", mapping: dict[str, str] | Non
                 if end > 0 and i < len(rows[end - 1]) and match_header(cell_text(rows[end - 1][i]), {}):
                     continue
                 warnings.append(RowError(name, end + 1, text, "", _("未知的列“%(col)s”，已忽略") % {"col": text}))
-        if len(rows) - end - 1 > settings.IMPORTS_MAX_ROWS:
-            _check_rows(len(rows) - end - 1 + HEADER_SCAN_ROWS)
-        for offset, row in enumerate(rows[end + 1 :], start=end + 2):
-            values = {key: row[i] if i < len(row) else None for i, key in columns.items()}
-            if all(cell_text(v).strip() == "" for v in values.values()):
+        positions = list(columns.items())
+        width = max(columns) + 1
+        append = data_sheet.rows.append
+        limit = settings.IMPORTS_MAX_ROWS
+        for offset, row in enumerate(itertools.chain(rows[end + 1 :], stream), start=end + 2):
+            if offset - end - 1 > limit:
+                _check_rows(offset - end - 1 + HEADER_SCAN_ROWS)
+            if len(row) < width:
+                row = list(row) + [None] * (width - len(row))
+            values = {key: row[i] for i, key in positions}
+            if all(_blank(v) for v in values.values()):
                 continue
-            data_sheet.rows.append((offset, values))
+            append((offset, values))
         sheets[spec.name] = data_sheet
     return Workbook(sheets, warnings, errors)
