@@ -7,12 +7,16 @@ into every view Wagtail builds for the snippet.
 import django_filters
 from django.contrib.admin.utils import unquote
 from django.http import Http404
+from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.panels import Panel
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic.chooser import ChooseResultsView, ChooseView, ChosenMultipleView, ChosenView
+from wagtail.admin.widgets import Button
 from wagtail.snippets.views.chooser import SnippetChooserViewSet
+from wagtail.snippets.views.snippets import IndexView as SnippetIndexView
 
 from .codes import CodeStatus, ItemType
 from .completeness import CHECKS, assess, reasons_from_text
@@ -40,6 +44,24 @@ def scoped_view_class(view_class):
 
 
 # --- listing -------------------------------------------------------------------------------------
+
+
+class ServiceItemIndexView(SnippetIndexView):
+    @cached_property
+    def header_more_buttons(self):
+        # The spreadsheet export (imports/) takes the listing's filters, so "what I see" is "what I export".
+        buttons = super().header_more_buttons
+        query = self.request.GET.urlencode()
+        buttons.append(
+            Button(
+                _("导出为事项梳理表（可修改后再导入）"),
+                url=reverse("imports:export") + (f"?{query}" if query else ""),
+                icon_name="download",
+                priority=50,
+            )
+        )
+        return buttons
+
 
 COMPLETENESS_LEVELS = {
     "complete": (100, 100),

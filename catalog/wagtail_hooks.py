@@ -24,6 +24,7 @@ from .admin_views import (
     CompletenessPanel,
     ServiceItemChooserViewSet,
     ServiceItemFilterSet,
+    ServiceItemIndexView,
     scoped_view_class,
 )
 from .completeness import summary_by_department
@@ -43,6 +44,7 @@ class ServiceItemViewSet(SnippetViewSet):
     list_per_page = 50
     ordering = ["department__name", "name"]
     filterset_class = ServiceItemFilterSet
+    index_view_class = ServiceItemIndexView
     chooser_viewset_class = ServiceItemChooserViewSet
     list_display = [
         "name",

@@ -207,3 +207,9 @@ def test_department_admin_cannot_manage_departments_or_users(client, world):
     assert is_denied(client.get(reverse("wagtailusers_users:index")))
     client.force_login(world.sysadmin)
     assert client.get(reverse("wagtailsnippets_catalog_department:list")).status_code == 200
+
+
+def test_listing_offers_the_spreadsheet_export_with_its_filters(client, world):
+    client.force_login(world.dept_admin)
+    html = client.get(url("list"), {"item_type": "01"}).content.decode()
+    assert reverse("imports:export") + "?item_type=01" in html
