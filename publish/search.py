@@ -48,6 +48,18 @@ FACET_FIELDS = ("department", "item_type", "audience", "online", "visits")
 
 
 # --- indexing --------------------------------------------------------------------------------------------
+_item_type_labels: dict[str, str] = {}
+
+
+def _item_type_label(code: str) -> str:
+    """get_item_type_display() without its per-call translation and hashing of the choices (rebuild speed)."""
+    if not _item_type_labels:
+        from catalog.codes import ItemType
+
+        _item_type_labels.update({value: str(label) for value, label in ItemType.choices})
+    return _item_type_labels.get(code, code or "")
+
+
 def item_body(item: ServiceItem) -> str:
     parts = [
         item.department.name,
@@ -56,7 +68,7 @@ def item_body(item: ServiceItem) -> str:
         item.handling_flow,
         item.result_name,
         item.special_procedures,
-        item.get_item_type_display(),
+        _item_type_label(item.item_type),
     ]
     parts += [m.name for m in item.materials.all()]
     parts += [f"{q.question} {q.answer}" for q in item.faqs.all()]
@@ -92,6 +104,7 @@ def audience(service_objects: str) -> tuple[bool, bool]:
 def build_document(item: ServiceItem) -> SearchDocument:
     for_person, for_legal = audience(item.service_objects)
     summary = (item.acceptance_conditions or item.handling_flow or "").replace("\n", " ")[:200]
+    pinyin, initials = text.pinyin_and_initials(item.name)
     return SearchDocument(
         item=item,
         code=item.implementation_code,
@@ -105,8 +118,8 @@ def build_document(item: ServiceItem) -> SearchDocument:
         handled_online=item.handled_online,
         visits=item.visits,
         summary=summary,
-        pinyin=text.pinyin(item.name)[:1000],
-        initials=text.initials(item.name)[:200],
+        pinyin=pinyin[:1000],
+        initials=initials[:200],
         title_terms=joined_terms(item.name),
         main_terms=joined_terms(item.main_item_name),
         body_terms=joined_terms(item_body(item)),

@@ -54,5 +54,17 @@ def initials(text: str) -> str:
     return "".join(lazy_pinyin(normalise(text), style=Style.FIRST_LETTER)).replace(" ", "")
 
 
+def _keep(segment):
+    return ["\x00" + segment]  # not Chinese: kept whole, marked
+
+
+def pinyin_and_initials(text: str) -> tuple[str, str]:
+    """pinyin(text) and initials(text) from one conversion (indexing converts every title)."""
+    syllables = lazy_pinyin(normalise(text), errors=_keep)
+    full = "".join(s.lstrip("\x00") for s in syllables).replace(" ", "")
+    first = "".join(s[1:] if s.startswith("\x00") else s[:1] for s in syllables).replace(" ", "")
+    return full, first
+
+
 def looks_like_pinyin(text: str) -> bool:
     return bool(text) and _LATIN.fullmatch(text.replace(" ", "").lower()) is not None
