@@ -265,6 +265,7 @@ def read_workbook(data: bytes, filename: str = "", mapping: dict[str, str] | Non
     sheets: dict[str, SheetData] = {}
     warnings: list[RowError] = []
     errors: list[RowError] = []
+    strings: dict[str, str] = {}
     for name, stream in iter_raw_sheets(data, filename):
         # Streamed: the header is looked for in the first rows; the rest are mapped one by one, so only the
         # header-mapped cells stay in memory.
@@ -313,7 +314,14 @@ def read_workbook(data: bytes, filename: str = "", mapping: dict[str, str] | Non
                 _check_rows(offset - end - 1 + HEADER_SCAN_ROWS)
             if len(row) < width:
                 row = list(row) + [None] * (width - len(row))
-            values = {key: row[i] for i, key in positions}
+            values = {}
+            for i, key in positions:
+                value = row[i]
+                if type(value) is str and len(value) <= 64:
+                    # Spreadsheets repeat their short cells (codes, coded values, an item's code on each of its
+                    # materials): one string object per distinct text keeps 500,000 rows in memory small.
+                    value = strings.setdefault(value, value)
+                values[key] = value
             if all(_blank(v) for v in values.values()):
                 continue
             append((offset, values))

@@ -95,6 +95,7 @@ class Importer:
         self.items: dict[str, ItemRow] = {}
         self.children: dict[str, dict[str, list]] = defaultdict(dict)  # relation → code → [objects]
         self.new_departments: dict[str, Department] = {}
+        self.strings: dict[str, str] = {}
         self.timings: dict[str, float] = {}  # seconds per phase: read, validate, write (for the benchmark)
 
     # --- errors ---------------------------------------------------------------------------------------------
@@ -179,6 +180,8 @@ class Importer:
         if error:
             self.error(sheet.source_name, number, header, raw, error)
             return None, False
+        if type(value) is str and len(value) <= 64:
+            value = self.strings.setdefault(value, value)  # one object per distinct short text (memory)
         return value, True
 
     def header(self, key):
@@ -202,7 +205,7 @@ class Importer:
             return
         first_row = {}
         present = set(sheet.columns.values())
-        for number, raw in sheet.rows:
+        for number, raw in _consume(sheet.rows):
             ok = True
             row = ItemRow(number, "", {})
             for column in ITEM_SHEET.columns:
@@ -345,7 +348,7 @@ class Importer:
             return
         present = set(sheet.columns.values())
         unknown_codes = set()
-        for number, raw in sheet.rows:
+        for number, raw in _consume(sheet.rows):
             ok, fields = True, {}
             for column in spec.columns:
                 if column.key not in present:
@@ -444,7 +447,10 @@ class Importer:
         with transaction.atomic():
             self._write()
         self.timings["write"] = time.perf_counter() - started
-        if self.options.publish and self.changed:
+        publish = self.options.publish and bool(self.changed)
+        # The cleaned rows are written: free them before the search index loads its batches.
+        self.items, self.children, self.states, self.changed, self.strings = {}, defaultdict(dict), {}, [], {}
+        if publish:
             ids = [item_id for c in self.result.changes if (item_id := c.get("item"))]
             # After the commit, as Celery tasks (run here at once when Celery is eager, the embedded default).
             transaction.on_commit(lambda: self._index_public(ids))
@@ -566,6 +572,14 @@ class Importer:
         for relation, children in by_relation.items():
             # With their ids: the revision content names each child row by its pk, as save_revision() does.
             insert_rows(ServiceItem._meta.get_field(relation).related_model, children)
+
+
+def _consume(rows: list):
+    """Iterate over rows, dropping each from the list once it has been handled (its cells are then freed)."""
+    for index, row in enumerate(rows):
+        rows[index] = None
+        yield row
+    rows.clear()
 
 
 def _is_row(state) -> bool:
