@@ -181,7 +181,7 @@ def index_items(items, frequencies: Counter | None = None) -> int:
         delta[DOCUMENTS] += 1
     if frequencies is None:
         _apply_frequencies(delta)
-        state.bump()
+        _changed()
     else:
         frequencies.update(delta)
     return len(documents)
@@ -226,7 +226,7 @@ def rebuild(batch_size=500, progress=None) -> int:
         TermFrequency.objects.bulk_create(
             [TermFrequency(term=term, documents=n) for term, n in frequencies.items() if n > 0], batch_size=2000
         )
-    state.bump()
+    _changed()
     return done
 
 
@@ -240,6 +240,13 @@ def _cache_prefix() -> str:
         cache.add("publish:search:epoch", epoch, None)
         epoch = cache.get("publish:search:epoch", epoch)
     return f"publish:search:{epoch}:{state.generation()}"
+
+
+def _changed():
+    """The index changed: bump the publication generation (every process) and renew this cache's epoch (a test
+    database restarts the generation, so it alone could meet results cached before)."""
+    state.bump()
+    cache.set("publish:search:epoch", uuid.uuid4().hex[:12], None)
 
 
 def _cached(prefix: str, name: str, compute):
