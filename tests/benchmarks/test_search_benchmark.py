@@ -27,6 +27,7 @@ def test_search_api_latency(tmp_path):
     print("\nsearch:", json.dumps(result, ensure_ascii=False))
     assert result["indexed"] == n
     assert result["api_p95_ms"] <= 50, "target: p95 ≤ 50 ms"
+    assert result["suggest_p95_ms"] <= 50, "target: suggestions within 50 ms"
 
 
 def test_cached_guide_page_under_load(tmp_path):
