@@ -90,12 +90,6 @@ def term_weight(term: str, fields) -> float:
     return weight
 
 
-def item_postings(item: ServiceItem) -> dict[str, float]:
-    """term → weight of an item, as the ranking computes it."""
-    fields = [f" {joined_terms(v)} " for v in (item.name, item.main_item_name, item_body(item))]
-    return {term: term_weight(term, fields) for term in set(" ".join(fields).split())}
-
-
 def audience(service_objects: str) -> tuple[bool, bool]:
     codes = {c.strip() for c in (service_objects or "").split(",") if c.strip()}
     return "1" in codes, bool(codes - {"1"})
