@@ -76,6 +76,30 @@ class Synonym(models.Model):
         return [word for word in self.expansions.replace("，", ",").replace(" ", ",").split(",") if word.strip()]
 
 
+class Theme(models.Model):
+    """A theme (主题) on the home page: a life event or business topic that editors map to the words of the guide.
+
+    Browsing a theme runs the site search for its words, so a theme stays right as items are published.
+    """
+
+    class Audience(models.TextChoices):
+        PERSON = "person", _("个人办事")
+        LEGAL = "legal", _("法人办事")
+
+    name = models.CharField(_("主题名称"), max_length=30, unique=True)
+    audience = models.CharField(_("办事对象"), max_length=6, choices=Audience.choices)
+    query = models.CharField(_("检索词"), max_length=100, help_text=_("浏览主题时搜索的词，如 户口 迁移"))
+    sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("办事主题")
+        verbose_name_plural = _("办事主题")
+        ordering = ["audience", "sort_order", "name"]
+
+    def __str__(self):
+        return self.name
+
+
 class ZeroResultQuery(models.Model):
     """A search that found nothing, kept so editors can add synonyms or improve item names."""
 

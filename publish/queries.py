@@ -57,3 +57,15 @@ def power_list(department=None, item_type=None):
         .prefetch_related("legal_bases", "responsibility_stages", "accountability_cases")
         .order_by("department__name", "item_type", "name")
     )
+
+
+def themes_by_audience():
+    """[(label, [Theme, …]), …] for the home page, 个人办事 first."""
+    from .models import Theme
+
+    themes = list(Theme.objects.all())
+    return [
+        (label, [theme for theme in themes if theme.audience == value])
+        for value, label in Theme.Audience.choices
+        if any(theme.audience == value for theme in themes)
+    ]

@@ -23,9 +23,12 @@ def _on_synonym_change(sender, **kwargs):
 def connect():
     from django.db.models.signals import post_delete, post_save
 
-    from .models import Synonym
+    from .models import Synonym, Theme
 
     post_save.connect(_on_synonym_change, sender=Synonym, dispatch_uid="publish-synonym-saved")
     post_delete.connect(_on_synonym_change, sender=Synonym, dispatch_uid="publish-synonym-deleted")
+    # Themes are on the cached home page: a change renews the page cache the same way.
+    post_save.connect(_on_synonym_change, sender=Theme, dispatch_uid="publish-theme-saved")
+    post_delete.connect(_on_synonym_change, sender=Theme, dispatch_uid="publish-theme-deleted")
     published.connect(_on_change, sender=ServiceItem, dispatch_uid="publish-reindex-on-publish")
     unpublished.connect(_on_change, sender=ServiceItem, dispatch_uid="publish-reindex-on-unpublish")

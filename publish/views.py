@@ -21,6 +21,7 @@ def home(request):
             "departments": queries.departments_with_counts(),
             "types": queries.type_counts(),
             "audiences": search.all_facets()["audience"],
+            "themes": queries.themes_by_audience(),
         },
     )
 
@@ -67,8 +68,9 @@ def results(request):
 @require_GET
 def suggest(request):
     prefix = request.GET.get("q", "")[:50]
-    response = JsonResponse({"query": prefix, "suggestions": search.suggest(prefix)},
-                            json_dumps_params={"ensure_ascii": False})
+    response = JsonResponse(
+        {"query": prefix, "suggestions": search.suggest(prefix)}, json_dumps_params={"ensure_ascii": False}
+    )
     response["Cache-Control"] = "public, max-age=60"
     return response
 
@@ -121,9 +123,7 @@ def power_list_xlsx(request):
     except params.BadParameter as error:
         return HttpResponse(error.message, status=400, content_type="text/plain; charset=utf-8")
     content = power_list_workbook(queries.power_list(department, item_type))
-    response = HttpResponse(
-        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
+    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     # filename* is 权力清单.xlsx, percent-encoded (RFC 6266); filename is the ASCII fallback.
     response["Content-Disposition"] = (
         "attachment; filename=\"power-list.xlsx\"; filename*=UTF-8''%E6%9D%83%E5%8A%9B%E6%B8%85%E5%8D%95.xlsx"

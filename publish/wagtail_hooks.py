@@ -11,7 +11,7 @@ from wagtail.admin.views.generic import WagtailAdminTemplateMixin
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from .models import Synonym, ZeroResultQuery
+from .models import Synonym, Theme, ZeroResultQuery
 
 
 class SynonymViewSet(SnippetViewSet):
@@ -25,6 +25,19 @@ class SynonymViewSet(SnippetViewSet):
 
 
 register_snippet(SynonymViewSet)
+
+
+class ThemeViewSet(SnippetViewSet):
+    model = Theme
+    icon = "tag"
+    menu_label = _("办事主题")
+    menu_order = 901
+    add_to_admin_menu = True
+    list_display = ["name", "audience", "query", "sort_order"]
+    list_filter = ["audience"]
+
+
+register_snippet(ThemeViewSet)
 
 
 class ZeroResultReportView(WagtailAdminTemplateMixin, TemplateView):
