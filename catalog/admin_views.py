@@ -5,12 +5,15 @@ into every view Wagtail builds for the snippet.
 """
 
 import django_filters
+from django import forms
 from django.contrib.admin.utils import unquote
+from django.db.models import Q
 from django.http import Http404
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.forms.choosers import BaseFilterForm
 from wagtail.admin.panels import Panel
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic.chooser import ChooseResultsView, ChooseView, ChosenMultipleView, ChosenView
@@ -41,6 +44,25 @@ class DepartmentScopedViewMixin:
 
 def scoped_view_class(view_class):
     return type(f"Scoped{view_class.__name__}", (DepartmentScopedViewMixin, view_class), {})
+
+
+# --- search --------------------------------------------------------------------------------------
+
+# The admin finds items with the database's substring match (icontains), not Wagtail's search index: that index
+# (modelsearch, FTS5 / PostgreSQL 'simple') does not segment Chinese, so "身份证" never matched
+# "居民身份证办理（包括临时）" (DESIGN decision 3). A LIKE scan over a department's list is cheap at this size.
+SEARCH_FIELDS = ["name", "implementation_code", "main_item_name", "department__name"]
+
+
+def search_items(queryset, query):
+    """Narrow queryset to the items whose SEARCH_FIELDS contain query (case-insensitive). Never widens it."""
+    query = (query or "").strip()
+    if not query:
+        return queryset
+    condition = Q()
+    for field in SEARCH_FIELDS:
+        condition |= Q(**{f"{field}__icontains": query})
+    return queryset.filter(condition)
 
 
 # --- listing -------------------------------------------------------------------------------------
@@ -134,11 +156,6 @@ class CompletenessPanel(Panel):
 # --- chooser -------------------------------------------------------------------------------------
 
 
-class ScopedChooserMixin:
-    def get_object_list(self):
-        return service_item_policy.instances_user_has_any_permission_for(self.request.user, ["change", "view"])
-
-
 class ScopedChosenView(ChosenView):
     def get_object(self, pk):
         item = super().get_object(pk)
@@ -154,6 +171,32 @@ class ScopedChosenMultipleView(ChosenMultipleView):
             for item in super().get_objects(pks)
             if service_item_policy.can_access_instance(self.request.user, item)
         ]
+
+
+class ServiceItemSearchFilterForm(BaseFilterForm):
+    """The chooser's search box. Wagtail only adds one for indexed models, and ServiceItem is not indexed."""
+
+    q = forms.CharField(
+        label=_("搜索"),
+        widget=forms.TextInput(attrs={"placeholder": _("事项名称、实施编码、主项或部门")}),
+        required=False,
+    )
+
+    def filter(self, objects):
+        objects = super().filter(objects)
+        query = (self.cleaned_data.get("q") or "").strip()
+        if query:
+            objects = search_items(objects, query)
+            self.is_searching = True
+            self.search_query = query
+        return objects
+
+
+class ScopedChooserMixin:
+    filter_form_class = ServiceItemSearchFilterForm
+
+    def get_object_list(self):
+        return service_item_policy.instances_user_has_any_permission_for(self.request.user, ["change", "view"])
 
 
 class ServiceItemChooserViewSet(SnippetChooserViewSet):

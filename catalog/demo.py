@@ -13,7 +13,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 
 from . import roles
-from .bulk import index_in_bulk, save_revisions_in_bulk
+from .bulk import save_revisions_in_bulk
 from .codes import SICHUAN_ITEM_TYPES, DepartmentLevel, SubItemRole
 from .demo_guides import ILLUSTRATIVE_GUIDES
 from .models import FAQ, AccountabilityCase, Department, Fee, LegalBasis, Material, ResponsibilityStage, ServiceItem
@@ -90,7 +90,6 @@ def load_items(rows, departments, user=None) -> list[ServiceItem]:
                 completeness_score=item.completeness_score, completeness_flags=item.completeness_flags
             )
     save_revisions_in_bulk(items, user=user, publish=True)
-    index_in_bulk(items)
     return items
 
 

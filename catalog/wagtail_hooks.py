@@ -20,6 +20,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from .admin_reports import CompletenessReportView
 from .admin_views import (
+    SEARCH_FIELDS,
     CompletenessColumn,
     CompletenessPanel,
     ServiceItemChooserViewSet,
@@ -44,6 +45,9 @@ class ServiceItemViewSet(SnippetViewSet):
     list_per_page = 50
     ordering = ["department__name", "name"]
     filterset_class = ServiceItemFilterSet
+    # Substring search in the database (icontains), not Wagtail's search index, which does not segment Chinese.
+    search_backend_name = None
+    search_fields = SEARCH_FIELDS
     index_view_class = ServiceItemIndexView
     chooser_viewset_class = ServiceItemChooserViewSet
     list_display = [

@@ -10,7 +10,6 @@ from wagtail.models import (
     RevisionMixin,
     WorkflowMixin,
 )
-from wagtail.search import index
 
 from ..codes import (
     CaseType,
@@ -38,9 +37,7 @@ class HandlingArea(models.TextChoices):
 QUALITY_FIELDS = ("code_status", "code_message", "completeness_score", "completeness_flags")
 
 
-class ServiceItem(
-    WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, PreviewableMixin, index.Indexed, ClusterableModel
-):
+class ServiceItem(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, PreviewableMixin, ClusterableModel):
     """An entry of the implementation list (实施清单): one item as one department implements it.
 
     Its guide elements (办事指南要素) are fields here; materials, fees, FAQs, legal bases and the responsibility
@@ -149,21 +146,6 @@ class ServiceItem(
         related_query_name="service_item",
         for_concrete_model=False,
     )
-
-    search_fields = [
-        index.SearchField("name"),
-        index.AutocompleteField("name"),
-        index.SearchField("implementation_code"),
-        index.SearchField("main_item_name"),
-        index.SearchField("acceptance_conditions"),
-        index.FilterField("department"),
-        index.FilterField("item_type"),
-        index.FilterField("code_status"),
-        index.FilterField("completeness_score"),
-        index.FilterField("completeness_flags"),
-        index.FilterField("live"),
-        index.FilterField("role"),
-    ]
 
     class Meta:
         verbose_name = _("实施清单事项")
