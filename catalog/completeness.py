@@ -75,50 +75,66 @@ def _in_calendar_days(amount: int, unit: str) -> float:
     return amount * 7 / 5 if unit == TimeUnit.WORKING_DAY else amount
 
 
+class _Attributes:
+    """A model instance read as a mapping (deferred fields still load)."""
+
+    def __init__(self, obj):
+        self.obj = obj
+
+    def __getitem__(self, key):
+        return getattr(self.obj, key)
+
+
 def assess(item) -> CompletenessReport:
+    materials = [_Attributes(m) for m in item.materials.all()]
+    return assess_values(_Attributes(item), materials, bool(list(item.legal_bases.all())))
+
+
+def assess_values(item: dict, materials: list[dict], has_legal_basis: bool) -> CompletenessReport:
+    """assess() on plain values: the item's fields by name, its materials' fields (the bulk import's content)."""
     report = CompletenessReport()
     flag = report.flags.append
 
-    if item.code_status == CodeStatus.INVALID:
+    if item["code_status"] == CodeStatus.INVALID:
         flag("code_invalid")
-    elif item.code_status in (CodeStatus.UNCHECKED, CodeStatus.EMPTY):
+    elif item["code_status"] in (CodeStatus.UNCHECKED, CodeStatus.EMPTY):
         flag("code_unchecked")
 
-    applied = item.item_type in APPLIED_TYPES
-    materials = list(item.materials.all())
-    if applied:
-        if not item.acceptance_conditions.strip():
+    item_type, case_type = item["item_type"], item["case_type"]
+    promised, statutory = item["promised_limit"], item["statutory_limit"]
+    if item_type in APPLIED_TYPES:
+        if not item["acceptance_conditions"].strip():
             flag("no_conditions")
         if not materials:
             flag("no_materials")
-        if not item.case_type:
+        if not case_type:
             flag("no_case_type")
-        if item.promised_limit is None and item.case_type != CaseType.IMMEDIATE:
-            flag("promised_case_without_limit" if item.case_type == CaseType.PROMISED else "no_promised_limit")
-        if not item.service_objects:
+        if promised is None and case_type != CaseType.IMMEDIATE:
+            flag("promised_case_without_limit" if case_type == CaseType.PROMISED else "no_promised_limit")
+        if not item["service_objects"]:
             flag("no_service_object")
-        if not item.handling_flow.strip():
+        if not item["handling_flow"].strip():
             flag("no_handling_flow")
-        if not (item.address.strip() and item.office_hours.strip()):
+        if not (item["address"].strip() and item["office_hours"].strip()):
             flag("no_place")
-        if not item.consultation_channels.strip():
+        if not item["consultation_channels"].strip():
             flag("no_consultation")
-        if item.visits is None:
+        if item["visits"] is None:
             flag("no_visits")
-    if any(not m.source or not m.necessity for m in materials):
+    if any(not m["source"] or not m["necessity"] for m in materials):
         flag("material_incomplete")
-    if item.item_type == ItemType.LICENSING and item.statutory_limit is None:
+    if item_type == ItemType.LICENSING and statutory is None:
         flag("no_statutory_limit")
     if (
-        item.promised_limit is not None
-        and item.statutory_limit is not None
-        and _in_calendar_days(item.promised_limit, item.promised_limit_unit)
-        > _in_calendar_days(item.statutory_limit, item.statutory_limit_unit)
+        promised is not None
+        and statutory is not None
+        and _in_calendar_days(promised, item["promised_limit_unit"])
+        > _in_calendar_days(statutory, item["statutory_limit_unit"])
     ):
         flag("promised_exceeds_statutory")
-    if not list(item.legal_bases.all()):
+    if not has_legal_basis:
         flag("no_legal_basis")
-    if item.handled_online and not item.online_url:
+    if item["handled_online"] and not item["online_url"]:
         flag("online_without_url")
     return report
 

@@ -13,14 +13,13 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Prefetch
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.models import Revision
 
-from catalog.bulk import index_in_bulk, insert_rows, save_revisions_in_bulk, update_rows
-from catalog.models import FAQ, Department, LegalBasis, Material, ServiceItem, scoped_department_ids
+from catalog.bulk import serializable_data
+from catalog.models import Department, ServiceItem, scoped_department_ids
 from catalog.validators import SICHUAN_CODE
+from catalog.writer import ItemContent, ItemWriter, child_relations
 
 from . import values
 from .reader import FileRefused, RowError, SheetData, Workbook, read_workbook
@@ -28,7 +27,7 @@ from .spec import BOOL, CHILD_SHEETS, CHOICE, INT, ITEM_SHEET, LEGAL, LIMIT, MUL
 
 CODE_KEYS = {"implementation_code", "basic_code", "department_code", "item_code"}
 REQUIRED_ITEM_COLUMNS = ("implementation_code", "name", "item_type")
-CHUNK = 2000
+CHUNK = 5000
 QUALITY = ("code_status", "code_message", "completeness_score", "completeness_flags")
 
 
@@ -447,82 +446,50 @@ class Importer:
         with transaction.atomic():
             self._write()
         self.timings["write"] = time.perf_counter() - started
-        publish = self.options.publish and bool(self.changed)
-        # The cleaned rows are written: free them before the search index loads its batches.
+        # The cleaned rows are written: free them.
         self.items, self.children, self.states, self.changed, self.strings = {}, defaultdict(dict), {}, [], {}
-        if publish:
-            ids = [item_id for c in self.result.changes if (item_id := c.get("item"))]
-            # After the commit, as Celery tasks (run here at once when Celery is eager, the embedded default).
-            transaction.on_commit(lambda: self._index_public(ids))
         self.result.written = True
         return self.result
-
-    def _index_public(self, ids):
-        from .tasks import schedule_public_index
-
-        started = time.perf_counter()
-        schedule_public_index(ids)
-        self.timings["public_index"] = time.perf_counter() - started
 
     def _write(self):
         if self.new_departments:
             Department.objects.bulk_create(list(self.new_departments.values()))
+        writer = ItemWriter(user=self.user, publish=self.options.publish)
+        template = writer.template()
+        child_templates = {relation: serializable_data(model()) for relation, model in child_relations().items()}
         total = len(self.changed)
         self.progress(0, total)
-        # In batches, so that only one batch of model instances (items, children, revisions) is in memory.
+        indexed = []
+        # In batches: only one batch of content dictionaries is in memory at a time.
         for start in range(0, total, CHUNK):
-            self._write_batch(self.changed[start : start + CHUNK])
-            self.changed[start : start + CHUNK] = [None] * len(self.changed[start : start + CHUNK])
-            self.progress(min(start + CHUNK, total), total)
-
-    def _write_batch(self, rows: list[ItemRow]):
-        publish = self.options.publish
-        lap = self._lap()
-        created_items, row_items, draft_items, created_changes = [], [], [], []
-        for row in rows:
-            if row.existing is None:
-                item = ServiceItem(department=row.department, **row.values)
-                item.live = publish
-                item.has_unpublished_changes = not publish
-                self._set_children(item, row, existing=False)
-                created_items.append(item)
-                change = {"created": True, "code": row.code}
-                created_changes.append(change)
-                self.result.changes.append(change)
-            else:
-                self.result.changes.append({"created": False, "item": row.existing.pk,
-                                            "latest": row.existing.latest_revision_id,
-                                            "live": row.existing.live_revision_id})
-                item = self.states[row.existing.pk]
-                for key, value in row.values.items():
-                    setattr(item, key, value)
-                self._set_children(item, row, existing=True)
-                if publish or not row.existing.live:
-                    row_items.append(item)
+            rows = self.changed[start : start + CHUNK]
+            self.changed[start : start + CHUNK] = [None] * len(rows)
+            lap = self._lap()
+            contents = self._contents(rows, template, child_templates)
+            lap = lap("write: content")
+            writer.write(contents)
+            lap = lap("write: items, children, revisions")
+            for row, content in zip(rows, contents, strict=True):
+                if row.existing is None:
+                    self.result.changes.append({"created": True, "code": row.code, "item": content.pk})
                 else:
-                    draft_items.append(item)
-            item.refresh_quality()
-        lap = lap("write: build items")
-        # New items and items whose row is their content: write the row and the child rows.
-        insert_rows(ServiceItem, created_items)
-        for item, change in zip(created_items, created_changes, strict=True):
-            change["item"] = item.pk
-        if row_items:
-            fields = sorted({k for row in rows for k in row.values} | {"updated_at", *QUALITY})
-            now = timezone.now()
-            for item in row_items:
-                item.updated_at = now
-            update_rows(ServiceItem, row_items, fields)
-        self._write_children(created_items, row_items)
-        if draft_items:
-            # The quality columns follow the draft (as ServiceItem.save does); the content stays the live one.
-            update_rows(ServiceItem, draft_items, QUALITY)
-        lap = lap("write: items and children")
-        changed = created_items + row_items + draft_items
-        save_revisions_in_bulk(changed, user=self.user, publish=publish)
-        lap = lap("write: revisions and log")
-        index_in_bulk(changed)
-        lap("write: admin search index")
+                    self.result.changes.append({"created": False, "item": row.existing.pk,
+                                                "latest": row.existing.latest_revision_id,
+                                                "live": row.existing.live_revision_id})
+            if self.options.publish:
+                index_contents(rows, contents)
+                indexed += [content.pk for content in contents]
+                lap("write: public search index")
+            self.progress(min(start + CHUNK, total), total)
+        if indexed:
+            transaction.on_commit(lambda: self._after_publish(indexed))
+
+    def _after_publish(self, ids):
+        from .tasks import schedule_elastic_index
+
+        search_index_changed()
+        if settings.ELASTICSEARCH_URL:
+            schedule_elastic_index(ids)
 
     def _lap(self, started=None):
         """A stopwatch for the benchmark: lap(name) adds the time since the previous lap to timings[name]."""
@@ -535,43 +502,74 @@ class Importer:
 
         return lap
 
-    def _set_children(self, item, row: ItemRow, existing: bool):
-        """Put the file's child rows on the item in memory (modelcluster), so revisions and completeness see them."""
-        item._import_relations = []
-        for spec in CHILD_SHEETS:
-            if spec.name not in self.result.workbook.sheets:
-                if not existing:
-                    # A new item has no children elsewhere; saying so spares a query per relation and item.
-                    getattr(item, spec.relation).set([])
-                continue
-            rows = self.children[spec.relation].get(row.code, [])
-            getattr(item, spec.relation).set([spec.model(sort_order=i, **f) for i, (_n, f) in enumerate(rows)])
-            item._import_relations.append(spec.relation)
-        if row.legal_bases is None and not existing:
-            item.legal_bases.set([])
-        if row.legal_bases is not None:
-            item.legal_bases.set([LegalBasis(sort_order=i, law=law, article=article, text=text)
-                                  for i, (law, article, text) in enumerate(row.legal_bases)])
-            item._import_relations.append("legal_bases")
+    def _contents(self, rows: list[ItemRow], template: dict, child_templates: dict) -> list[ItemContent]:
+        """Each changed item's new content, as the revision will hold it: the file's values over the item's current
+        content (or the defaults), its child sheets' rows in place of its children."""
+        publish = self.options.publish
+        present = [spec.relation for spec in CHILD_SHEETS if spec.name in self.result.workbook.sheets]
+        current = self._current_contents([row for row in rows if row.existing is not None])
+        contents = []
+        for row in rows:
+            if row.existing is None:
+                data = {**template, **row.values, "department": row.department.pk}
+                data.update({relation: [] for relation in child_templates})
+            else:
+                data = current[row.existing.pk]
+                data.update(row.values)
+                data["updated_at"] = template["updated_at"]
+            replace = []
+            for relation in present:
+                fresh = child_templates[relation]
+                data[relation] = [{**fresh, **fields} for _n, fields in self.children[relation].get(row.code, [])]
+                replace.append(relation)
+            if row.legal_bases is not None:
+                fresh = child_templates["legal_bases"]
+                data["legal_bases"] = [{**fresh, "law": law, "article": article, "text": text}
+                                       for law, article, text in row.legal_bases]
+                replace.append("legal_bases")
+            as_draft = row.existing is not None and not publish and row.existing.live
+            contents.append(ItemContent(data, existing=row.existing, replace=tuple(replace), as_draft=as_draft))
+        return contents
 
-    def _write_children(self, created_items, row_items):
-        by_relation = defaultdict(list)
-        replace = defaultdict(list)
-        existing = {id(item) for item in row_items}
-        for item in created_items + row_items:
-            for relation in item._import_relations:
-                if id(item) in existing:
-                    replace[relation].append(item.pk)
-                for child in getattr(item, relation).all():
-                    child.item = item
-                    by_relation[relation].append(child)
-        for relation, ids in replace.items():
-            model = ServiceItem._meta.get_field(relation).related_model
-            for start in range(0, len(ids), CHUNK):
-                model.objects.filter(item_id__in=ids[start : start + CHUNK]).delete()
-        for relation, children in by_relation.items():
-            # With their ids: the revision content names each child row by its pk, as save_revision() does.
-            insert_rows(ServiceItem._meta.get_field(relation).related_model, children)
+    def _current_contents(self, rows: list[ItemRow]) -> dict[int, dict]:
+        """The revision content of each existing item as it is now: its pending draft, or its row and children."""
+        contents, from_rows = {}, []
+        for row in rows:
+            state = self.states[row.existing.pk]
+            if _is_row(state):
+                from_rows.append(row.existing.pk)
+            else:
+                contents[row.existing.pk] = serializable_data(state)
+        relations = list(child_relations())
+        for item in ServiceItem.objects.filter(pk__in=from_rows).prefetch_related(*relations):
+            contents[item.pk] = serializable_data(item)
+        return contents
+
+
+def index_contents(rows: list[ItemRow], contents: list[ItemContent]):
+    """The published items' public search documents, from the content just written (publish.search)."""
+    try:
+        from publish import search
+    except ImportError:  # the public site is not installed
+        return
+    parents = {c.data["parent"] for c in contents if c.data.get("parent")}
+    parent_codes = dict(ServiceItem.objects.filter(pk__in=parents).values_list("pk", "implementation_code"))
+    documents = []
+    for row, content in zip(rows, contents, strict=True):
+        data = content.data
+        body = search.body_parts(data, row.department, [m["name"] for m in data["materials"]],
+                                 [(q["question"], q["answer"]) for q in data["faqs"]],
+                                 [b["law"] for b in data["legal_bases"]])
+        documents.append(search.document_values(data, row.department, parent_codes.get(data["parent"], ""), body))
+    search.store_documents([c.pk for c in contents], documents, changed=False)
+
+
+def search_index_changed():
+    try:
+        from publish import search
+    except ImportError:
+        return
+    search.index_changed()
 
 
 def _consume(rows: list):
@@ -602,39 +600,17 @@ def _child_tuple(relation, fields):
     return tuple(fields[k] if k in fields else model._meta.get_field(k).get_default() for k in _child_keys(relation))
 
 
-def reindex_public(ids):
-    """Bring the public search index (publish/) up to date for published imported items.
+def reindex_elastic(ids):
+    """Send published imported items to Elasticsearch (the database index is written with the import itself)."""
+    from publish import elastic
 
-    Publishing one item does this through Wagtail's published signal; the bulk write sends no signals, so the
-    import calls the same indexing function itself, after its transaction has committed.
-    """
-    try:
-        from publish import search, state
-    except ImportError:  # the public site is not installed
-        return
-    elastic = bool(getattr(settings, "ELASTICSEARCH_URL", ""))
-    if elastic:
-        children = ["materials", "faqs", "legal_bases"]
-    else:
-        # Only the child columns the database index reads (publish.search.item_body): loading 4 materials per
-        # item whole cost more than indexing them. A column read later still loads, one query per row.
-        children = [
-            Prefetch("materials", Material.objects.only("item_id", "name", "sort_order")),
-            Prefetch("faqs", FAQ.objects.only("item_id", "question", "answer", "sort_order")),
-            Prefetch("legal_bases", LegalBasis.objects.only("item_id", "law", "sort_order")),
-        ]
     for start in range(0, len(ids), CHUNK):
         items = list(
             ServiceItem.objects.filter(pk__in=ids[start : start + CHUNK], live=True)
             .select_related("department", "parent")
-            .prefetch_related(*children)
+            .prefetch_related("materials", "faqs", "legal_bases")
         )
-        search.index_items(items)
-        if elastic:
-            from publish import elastic as elastic_index
-
-            elastic_index.index_items(items)
-    state.bump()
+        elastic.index_items(items)
 
 
 def import_file(data: bytes, filename: str, user=None, progress=None, **options) -> ImportResult:

@@ -15,22 +15,22 @@ def run_import(job_id: int, dry_run: bool = False):
     return job_id
 
 
-# Items per public-index task: a worker holds one batch of items with their children in memory.
-PUBLIC_INDEX_BATCH = 5000
+# Items per Elasticsearch task: a worker holds one batch of items with their children in memory.
+ELASTIC_BATCH = 5000
 
 
-@shared_task(name="imports.index_public")
-def index_public(ids: list[int]):
-    """Bring the public search index up to date for these published items (after the import committed)."""
-    from .service import reindex_public
+@shared_task(name="imports.index_elastic")
+def index_elastic(ids: list[int]):
+    """Send these published items to Elasticsearch (after the import committed)."""
+    from .service import reindex_elastic
 
-    reindex_public(ids)
+    reindex_elastic(ids)
     return len(ids)
 
 
-def schedule_public_index(ids: list[int]):
-    for start in range(0, len(ids), PUBLIC_INDEX_BATCH):
-        index_public.delay(ids[start : start + PUBLIC_INDEX_BATCH])
+def schedule_elastic_index(ids: list[int]):
+    for start in range(0, len(ids), ELASTIC_BATCH):
+        index_elastic.delay(ids[start : start + ELASTIC_BATCH])
 
 
 def _in_thread(job_id, dry_run):

@@ -30,13 +30,7 @@ def _cut(text: str) -> tuple[str, ...]:
 
 def terms(text: str) -> list[str]:
     """jieba search-mode terms of text, in order, without punctuation and blanks; duplicates kept."""
-    out = []
-    for token in _cut(normalise(text)):
-        token = token.strip()
-        if not token or _PUNCT.match(token) or len(token) > 64:
-            continue
-        out.append(token)
-    return out
+    return [token for token in (t.strip() for t in _cut(normalise(text))) if _is_term(token)]
 
 
 def query_terms(text: str) -> list[str]:
@@ -44,6 +38,84 @@ def query_terms(text: str) -> list[str]:
     all_terms = list(dict.fromkeys(terms(text)))
     kept = [t for t in all_terms if t not in QUERY_STOPWORDS]
     return kept or all_terms
+
+
+# --- indexing many documents -------------------------------------------------------------------------------
+# Indexing segments every title and body. Titles are mostly unique, but their words are not; bodies repeat whole
+# parts (department names, material names, templated conditions). So jieba's default cut runs once per text and
+# the rest is cached per word — search-mode sub-words and pinyin — and per body part. The search-mode expansion
+# below is jieba's own cut_for_search (2- and 3-grams in the dictionary, then the word), so the terms are the same.
+_words: dict[str, tuple[tuple[str, ...], str, str]] = {}
+_parts: dict[str, tuple[str, ...]] = {}
+_PARTS_MAX = 200_000
+_BLOCK = jieba.re_han_default  # the blocks jieba.cut segments one by one (it splits on this pattern too)
+
+
+def _word(word: str) -> tuple[tuple[str, ...], str, str]:
+    """(search terms, pinyin, initials) of one word of jieba's default cut."""
+    found = _words.get(word)
+    if found is None:
+        freq = jieba.dt.FREQ
+        grams = []
+        if len(word) > 2:
+            grams += [word[i : i + 2] for i in range(len(word) - 1) if freq.get(word[i : i + 2])]
+        if len(word) > 3:
+            grams += [word[i : i + 3] for i in range(len(word) - 2) if freq.get(word[i : i + 3])]
+        kept = tuple(t for t in (token.strip() for token in (*grams, word)) if _is_term(t))
+        syllables = lazy_pinyin(word, errors=_keep)
+        full = "".join(s.lstrip("\x00") for s in syllables).replace(" ", "")
+        first = "".join(s[1:] if s.startswith("\x00") else s[:1] for s in syllables).replace(" ", "")
+        found = _words[word] = (kept, full, first)
+    return found
+
+
+def _is_term(token: str) -> bool:
+    return bool(token) and not _PUNCT.match(token) and len(token) <= 64
+
+
+_blocks: dict[str, tuple[str, ...]] = {}
+
+
+def _cut_words(text: str) -> list[str]:
+    """jieba.cut(text), cached per run of Chinese, letters and digits (jieba cuts each such block on its own, so
+    the result is the same; titles share most of their blocks)."""
+    words = []
+    for block in _BLOCK.split(text):
+        if not block:
+            continue
+        found = _blocks.get(block)
+        if found is None:
+            found = tuple(jieba.cut(block))
+            if len(_blocks) >= _PARTS_MAX:
+                _blocks.clear()
+            _blocks[block] = found
+        words += found
+    return words
+
+
+def analyse_title(text: str) -> tuple[list[str], str, str]:
+    """terms(text), pinyin(text) and initials(text) from one jieba cut (a title is indexed all three ways)."""
+    terms_out, full, first = [], [], []
+    for word in _cut_words(normalise(text)):
+        kept, syllables, initial = _word(word)
+        terms_out += kept
+        full.append(syllables)
+        first.append(initial)
+    return terms_out, "".join(full), "".join(first)
+
+
+def part_terms(text: str) -> tuple[str, ...]:
+    """terms(text), cached: for the repeated parts of documents' bodies."""
+    found = _parts.get(text)
+    if found is None:
+        found = []
+        for word in _cut_words(normalise(text)):
+            found += _word(word)[0]
+        found = tuple(found)
+        if len(_parts) >= _PARTS_MAX:
+            _parts.clear()
+        _parts[text] = found
+    return found
 
 
 def pinyin(text: str) -> str:

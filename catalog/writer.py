@@ -1,0 +1,276 @@
+"""Write many items at once from their content as plain data: rows, child rows, revisions, log entries.
+
+The import holds each item as the dictionary Wagtail stores as a revision's content (field name → value, each child
+relation → list of child dictionaries). Building Django model instances for 100,000 items and 400,000 materials and
+then taking them apart again was most of an import's time, so this module goes from that dictionary straight to
+the database rows, with ids reserved up front so that every row, revision and pointer is written once:
+
+- the item row, with its revision pointers already set (the foreign keys are deferred to the commit);
+- its child rows (replaced for the relations the content gives);
+- one revision per item, and one log entry per item;
+
+which is what save_revision() and publish() leave (tests/imports/test_speed_paths.py compares them).
+On SQLite rows go in with executemany; on PostgreSQL with COPY.
+"""
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from operator import itemgetter
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection
+from django.utils import timezone
+from modelcluster.models import get_all_child_relations, get_field_value
+from wagtail.models import ModelLogEntry, Revision
+
+from .bulk import serializable_data
+from .completeness import assess_values
+from .models import ServiceItem
+from .validators import SICHUAN_CODE, judge_implementation_code
+
+
+@dataclass
+class ItemContent:
+    """One item to write: its full content, and how it relates to what the database holds."""
+
+    data: dict  # revision content: field name → value (foreign keys by id), relation → [child dict]
+    existing: ServiceItem | None = None  # the stored row (None: a new item)
+    replace: tuple[str, ...] = ()  # relations whose child rows the content replaces (existing items)
+    as_draft: bool = False  # a live item changed as a draft: the row keeps its live content
+    pk: int | None = field(default=None)
+
+
+# --- ids, inserts ----------------------------------------------------------------------------------------------
+def reserve_ids(model, count: int) -> list[int]:
+    """Reserve `count` primary keys for rows this transaction will insert with explicit ids.
+
+    SQLite: the table's AUTOINCREMENT counter is moved on (taking the write lock, held to the commit), so no id of
+    a deleted row is used again — a revision names its item by id. PostgreSQL: nextval on the table's sequence.
+    """
+    if count <= 0:
+        return []
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                           [table, model._meta.pk.column, count])
+            return [row[0] for row in cursor.fetchall()]
+        if connection.vendor != "sqlite":  # pragma: no cover - the project runs on SQLite and PostgreSQL
+            raise NotImplementedError(connection.vendor)
+        # A write first, so the lock is ours before the counter is read.
+        cursor.execute("UPDATE sqlite_sequence SET seq = seq WHERE name = %s", [table])
+        cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+        row = cursor.fetchone()
+        cursor.execute(f'SELECT MAX("{model._meta.pk.column}") FROM "{table}"')
+        start = max(row[0] if row else 0, cursor.fetchone()[0] or 0) + 1
+        if row:
+            cursor.execute("UPDATE sqlite_sequence SET seq = %s WHERE name = %s", [start + count - 1, table])
+        else:
+            cursor.execute("INSERT INTO sqlite_sequence (name, seq) VALUES (%s, %s)", [table, start + count - 1])
+    return list(range(start, start + count))
+
+
+def write_rows(table: str, columns: list[str], rows):
+    """INSERT the rows (tuples in column order, values already as the database takes them)."""
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(c) for c in columns)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {quote(table)} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            placeholders = ", ".join(["%s"] * len(columns))
+            cursor.executemany(f"INSERT INTO {quote(table)} ({names}) VALUES ({placeholders})", rows)
+
+
+def update_rows(table: str, columns: list[str], rows, key="id"):
+    """UPDATE the columns by key: each row is (values in column order…, key value)."""
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    sql = "UPDATE {} SET {} WHERE {} = %s".format(
+        quote(table), ", ".join(f"{quote(c)} = %s" for c in columns), quote(key))
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
+# --- plans: which content key goes to which column ------------------------------------------------------------
+_DATETIMES = [f.name for f in ServiceItem._meta.concrete_fields if f.get_internal_type() == "DateTimeField"]
+_PLAIN_TYPES = {"AutoField", "BigAutoField", "CharField", "TextField", "IntegerField", "PositiveIntegerField",
+                "PositiveSmallIntegerField", "SmallIntegerField", "BooleanField", "ForeignKey", "ParentalKey",
+                "OneToOneField", "DateTimeField"}
+
+
+@lru_cache
+def _row_getter(model):
+    """(columns, function content dict → row tuple) for the model's concrete columns, the pk first.
+
+    Content values are plain (text, numbers, booleans, ids), which both databases take as they are; datetimes are
+    set by the writer. A model with other column types would need converting, so it is refused here."""
+    columns, keys = [], []
+    for f in model._meta.concrete_fields:
+        if f.get_internal_type() not in _PLAIN_TYPES:
+            raise TypeError(f"{model.__name__}.{f.name}: {f.get_internal_type()} is not written by catalog.writer")
+        columns.append(f.column)
+        keys.append("pk" if f.primary_key else f.name)
+    return columns, itemgetter(*keys)
+
+
+@lru_cache
+def child_relations(model=ServiceItem) -> dict[str, type]:
+    return {rel.get_accessor_name(): rel.related_model for rel in get_all_child_relations(model)}
+
+
+class ItemWriter:
+    """Writes a list of ItemContent in one go (inside the caller's transaction)."""
+
+    def __init__(self, user=None, publish=False, now=None):
+        self.user, self.publish = user, publish
+        self.now = now or timezone.now()
+        self.content_type = ContentType.objects.get_for_model(ServiceItem)
+        # How a revision's content writes a datetime (modelcluster's value_to_string), once for the import's now.
+        probe = ServiceItem(created_at=self.now, updated_at=self.now)
+        self.now_text = get_field_value(ServiceItem._meta.get_field("created_at"), probe)
+        self.now_db = connection.ops.adapt_datetimefield_value(self.now)
+
+    def template(self) -> dict:
+        """The content of a new item before the file's values: every field at its default, no children."""
+        data = serializable_data(ServiceItem())
+        data["created_at"] = data["updated_at"] = self.now_text
+        data["live"], data["has_unpublished_changes"] = self.publish, not self.publish
+        return data
+
+    def write(self, contents: list[ItemContent]):
+        new = [c for c in contents if c.existing is None]
+        for content, pk in zip(new, reserve_ids(ServiceItem, len(new)), strict=True):
+            content.pk = content.data["pk"] = pk
+        for content in contents:
+            if content.existing is not None:
+                content.pk = content.data["pk"] = content.existing.pk
+            refresh_quality(content.data)
+        self._number_children(contents)
+        revision_ids = reserve_ids(Revision, len(contents))
+        # The revisions first: they store the content as it is; the rows then take the database's values.
+        self._write_revisions(contents, revision_ids)
+        self._write_items(contents, revision_ids)
+        self._write_children(contents)
+
+    # --- children --------------------------------------------------------------------------------------------
+    def _number_children(self, contents):
+        """Give each child row its item, order and (for rows that are written) a reserved id."""
+        for relation, model in child_relations().items():
+            written = []
+            for content in contents:
+                if content.existing is not None and relation not in content.replace:
+                    continue  # the item keeps these children as they are
+                for order, child in enumerate(content.data[relation]):
+                    child["item"], child["sort_order"] = content.pk, order
+                    if content.as_draft:
+                        child["pk"] = None  # a draft's new child rows exist only in its revision
+                    else:
+                        written.append(child)
+            for child, pk in zip(written, reserve_ids(model, len(written)), strict=True):
+                child["pk"] = pk
+
+    def _write_children(self, contents):
+        for relation, model in child_relations().items():
+            replaced = [c.pk for c in contents if not c.as_draft and c.existing is not None and relation in c.replace]
+            for start in range(0, len(replaced), 2000):
+                model.objects.filter(item_id__in=replaced[start : start + 2000]).delete()
+            columns, row_of = _row_getter(model)
+            rows = []
+            for content in contents:
+                if content.as_draft or (content.existing is not None and relation not in content.replace):
+                    continue
+                rows += map(row_of, content.data[relation])
+            write_rows(model._meta.db_table, columns, rows)
+
+    # --- items -------------------------------------------------------------------------------------------------
+    def _write_items(self, contents, revision_ids):
+        columns, row_of = _row_getter(ServiceItem)
+        publish, now, adapt = self.publish, self.now_db, connection.ops.adapt_datetimefield_value
+        inserts, updates, draft_updates = [], [], []
+        for content, revision_id in zip(contents, revision_ids, strict=True):
+            data, existing = content.data, content.existing
+            if content.as_draft:
+                draft_updates.append((revision_id, True, data["code_status"], data["code_message"],
+                                      data["completeness_score"], data["completeness_flags"], content.pk))
+                continue
+            # The revision is written: the content now takes the row's values (pointers, database datetimes).
+            if existing is None:
+                data["created_at"] = data["updated_at"] = now
+            else:
+                for key in _DATETIMES:
+                    value = getattr(existing, key)
+                    data[key] = adapt(value) if value is not None else None
+                data["updated_at"] = now
+            data["latest_revision"] = revision_id
+            if publish:
+                data["live"], data["has_unpublished_changes"], data["live_revision"] = True, False, revision_id
+                data["first_published_at"] = data["first_published_at"] or now
+                data["last_published_at"] = now
+            else:
+                data["has_unpublished_changes"] = True
+            row = row_of(data)
+            if existing is None:
+                inserts.append(row)
+            else:
+                updates.append((*row[1:], content.pk))
+        write_rows(ServiceItem._meta.db_table, columns, inserts)
+        update_rows(ServiceItem._meta.db_table, columns[1:], updates)
+        update_rows(ServiceItem._meta.db_table, ["latest_revision_id", "has_unpublished_changes", "code_status",
+                                                 "code_message", "completeness_score", "completeness_flags"],
+                    draft_updates)
+
+    # --- revisions and log entries -----------------------------------------------------------------------------
+    def _write_revisions(self, contents, revision_ids):
+        user_id = self.user.pk if self.user is not None else None
+        type_id, now = self.content_type.pk, self.now_db
+        revisions, entries = [], []
+        action = "wagtail.publish" if self.publish else "wagtail.edit"
+        for content, revision_id in zip(contents, revision_ids, strict=True):
+            data = content.data
+            label = data["name"]
+            object_id = str(content.pk)
+            revisions.append((revision_id, type_id, type_id, object_id, now, user_id, label, _dumps(data), None))
+            entries.append((type_id, label[:255], action, "{}", now, None, user_id, revision_id, False, False,
+                            object_id))
+        columns = [f.column for f in Revision._meta.concrete_fields]
+        write_rows(Revision._meta.db_table, columns, revisions)
+        columns = [f.column for f in ModelLogEntry._meta.concrete_fields if not f.primary_key]
+        write_rows(ModelLogEntry._meta.db_table, columns, entries)
+
+
+_encoder = DjangoJSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
+def _dumps(data) -> str:
+    return _encoder.encode(data)
+
+
+# --- derived quality ------------------------------------------------------------------------------------------
+_regional_verdicts: dict[str, tuple[str, str]] = {}
+
+
+def code_verdict(code: str, item_type: str) -> tuple[str, str]:
+    """(status, message) of judge_implementation_code. A regional code's verdict depends on its credit-code part
+    alone, so it is judged once per department."""
+    match = SICHUAN_CODE.match(code or "") if len(code or "") != 31 else None
+    found = _regional_verdicts.get(match["credit"]) if match else None
+    if found is None:
+        verdict = judge_implementation_code(code, item_type)
+        found = (verdict.status, str(verdict.message)[:300])
+        if match:
+            _regional_verdicts[match["credit"]] = found
+    return found
+
+
+def refresh_quality(data: dict):
+    """ServiceItem.refresh_quality() on content: the code verdict and the completeness, stored with the item."""
+    data["code_status"], data["code_message"] = code_verdict(data["implementation_code"], data["item_type"])
+    report = assess_values(data, data["materials"], bool(data["legal_bases"]))
+    data["completeness_score"], data["completeness_flags"] = report.score, report.flags_text
