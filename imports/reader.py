@@ -9,9 +9,11 @@ import codecs
 import csv
 import io
 import itertools
+import operator
 import re
 import unicodedata
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
@@ -152,9 +154,14 @@ def read_raw_sheets(data: bytes, filename: str = "") -> dict[str, list[list]]:
     return {name: list(rows) for name, rows in iter_raw_sheets(data, filename)}
 
 
-def iter_raw_sheets(data: bytes, filename: str = ""):
-    """(sheet name, iterator over its rows) for each sheet, in file order, streamed: only the sheet being read is
-    loaded (by calamine, compactly), and its rows become Python lists one at a time."""
+def iter_raw_sheets(data: bytes, filename: str = "", skip=None):
+    """(sheet name, iterator over its rows) for each sheet, in file order, streamed: its rows become Python lists
+    one at a time.
+
+    A workbook's sheets are loaded by calamine (compactly, without holding the GIL) one sheet ahead: while the
+    caller works through one sheet's rows, the next sheet loads in a background thread, so at most two sheets are
+    loaded at once. skip(name) → true leaves a sheet out without loading it (a CSV file's only sheet is never
+    skipped)."""
     if not data:
         raise FileRefused(_("文件是空的"))
     kind = sniff_kind(data[:8192], filename)
@@ -175,21 +182,60 @@ def iter_raw_sheets(data: bytes, filename: str = ""):
         return
     if kind == "xlsx":
         _check_zip(data)
-    from python_calamine import CalamineWorkbook
-
     try:
-        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        workbook = _open_workbook(data)
     except Exception as exc:  # calamine raises its own error types for every kind of damage
         if kind == "ole":
             raise FileRefused(_("文件已加密或损坏，无法读取：请去掉密码保护后另存为 .xlsx 再导入")) from exc
         raise FileRefused(_("文件已损坏，无法作为 Excel 工作簿打开")) from exc
-    for name in workbook.sheet_names:
-        try:
-            sheet = workbook.get_sheet_by_name(name)
-        except Exception as exc:
-            raise FileRefused(_("工作表“%(name)s”已损坏，无法读取") % {"name": name}) from exc
-        yield name, _sheet_rows(name, sheet)
-        del sheet
+    names = [name for name in workbook.sheet_names if not (skip and skip(name))]
+    if len(names) < 2:
+        for name in names:
+            sheet = _refusing_damage(name, _load_sheet, workbook, name)
+            yield name, _sheet_rows(name, sheet)
+            del sheet
+        return
+    # One calamine workbook must not be used by two threads at once: the background thread opens its own from
+    # the same bytes, and loads every sheet after the first one, in order.
+    background = {}
+
+    def load_in_background(name):
+        if "workbook" not in background:
+            background["workbook"] = _open_workbook(data)
+        return _load_sheet(background["workbook"], name)
+
+    executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="imports-reader")
+    try:
+        ahead = executor.submit(load_in_background, names[1])
+        sheet = _refusing_damage(names[0], _load_sheet, workbook, names[0])
+        workbook = None  # the first sheet is the only one the caller's thread loads
+        for index, name in enumerate(names):
+            if index:
+                sheet = _refusing_damage(name, ahead.result)  # raises what the background load raised
+                ahead = executor.submit(load_in_background, names[index + 1]) if index + 1 < len(names) else None
+            yield name, _sheet_rows(name, sheet)
+            del sheet
+    finally:
+        # Left early (a refused file, a caller that stopped reading): a sheet still loading is not waited for.
+        executor.shutdown(wait=False, cancel_futures=True)
+
+
+def _open_workbook(data: bytes):
+    from python_calamine import CalamineWorkbook
+
+    return CalamineWorkbook.from_filelike(io.BytesIO(data))
+
+
+def _load_sheet(workbook, name):
+    """One sheet, loaded whole by calamine (the slow part of reading; calamine does not hold the GIL meanwhile)."""
+    return workbook.get_sheet_by_name(name)
+
+
+def _refusing_damage(name, load, *args):
+    try:
+        return load(*args)
+    except Exception as exc:
+        raise FileRefused(_("工作表“%(name)s”已损坏，无法读取") % {"name": name}) from exc
 
 
 def _sheet_rows(name, sheet):
@@ -261,17 +307,47 @@ def _blank(value) -> bool:
     return value is None or (type(value) is str and not value.strip())
 
 
+def _map_rows(data_sheet: SheetData, stream, first: int, strings: dict[str, str]):
+    """Append the sheet's non-blank rows, from row number first on, as (row number, {column key: raw value})."""
+    keys = tuple(data_sheet.columns.values())
+    positions = tuple(data_sheet.columns)
+    pick = operator.itemgetter(*positions) if len(positions) > 1 else (lambda row, i=positions[0]: (row[i],))
+    width = max(positions) + 1
+    last = first - 1 + settings.IMPORTS_MAX_ROWS  # the last row number within the row limit
+    intern = strings.setdefault
+    append = data_sheet.rows.append
+    str_ = str
+    for offset, row in zip(itertools.count(first), stream):
+        if offset > last:
+            _check_rows(offset - first + 1 + HEADER_SCAN_ROWS)
+        try:
+            cells = pick(row)
+        except IndexError:  # a row shorter than the header
+            cells = pick(list(row) + [None] * (width - len(row)))
+        # Spreadsheets repeat their short cells (codes, coded values, an item's code on each of its materials):
+        # one string object per distinct text keeps 500,000 rows in memory small.
+        cells = [intern(v, v) if type(v) is str_ and len(v) <= 64 else v for v in cells]
+        value = cells[0]
+        if value is None or (type(value) is str_ and not value.strip()):  # the first cell is mostly filled in
+            if all(_blank(v) for v in cells):
+                continue
+        append((offset, dict(zip(keys, cells, strict=True))))
+
+
+def _instructions_sheet(name: str) -> bool:
+    """The 填表说明 and 代码表 sheets of the template: read by people, never imported (nor even loaded)."""
+    return _spec_for_sheet(name) is None and normalise_header(name) in ("填表说明", "代码表")
+
+
 def read_workbook(data: bytes, filename: str = "", mapping: dict[str, str] | None = None) -> Workbook:
     sheets: dict[str, SheetData] = {}
     warnings: list[RowError] = []
     errors: list[RowError] = []
     strings: dict[str, str] = {}
-    for name, stream in iter_raw_sheets(data, filename):
+    for name, stream in iter_raw_sheets(data, filename, skip=_instructions_sheet):
         # Streamed: the header is looked for in the first rows; the rest are mapped one by one, so only the
         # header-mapped cells stay in memory.
         spec = _spec_for_sheet(name)
-        if spec is None and normalise_header(name) in ("填表说明", "代码表"):
-            continue
         rows = list(itertools.islice(stream, HEADER_SCAN_ROWS + 1))
         candidates = [spec] if spec else [s for s in SHEETS if s.name not in sheets]
         found = None
@@ -305,25 +381,6 @@ def read_workbook(data: bytes, filename: str = "", mapping: dict[str, str] | Non
                 if end > 0 and i < len(rows[end - 1]) and match_header(cell_text(rows[end - 1][i]), {}):
                     continue
                 warnings.append(RowError(name, end + 1, text, "", _("未知的列“%(col)s”，已忽略") % {"col": text}))
-        positions = list(columns.items())
-        width = max(columns) + 1
-        append = data_sheet.rows.append
-        limit = settings.IMPORTS_MAX_ROWS
-        for offset, row in enumerate(itertools.chain(rows[end + 1 :], stream), start=end + 2):
-            if offset - end - 1 > limit:
-                _check_rows(offset - end - 1 + HEADER_SCAN_ROWS)
-            if len(row) < width:
-                row = list(row) + [None] * (width - len(row))
-            values = {}
-            for i, key in positions:
-                value = row[i]
-                if type(value) is str and len(value) <= 64:
-                    # Spreadsheets repeat their short cells (codes, coded values, an item's code on each of its
-                    # materials): one string object per distinct text keeps 500,000 rows in memory small.
-                    value = strings.setdefault(value, value)
-                values[key] = value
-            if all(_blank(v) for v in values.values()):
-                continue
-            append((offset, values))
+        _map_rows(data_sheet, itertools.chain(rows[end + 1 :], stream), end + 2, strings)
         sheets[spec.name] = data_sheet
     return Workbook(sheets, warnings, errors)
