@@ -13,6 +13,7 @@ which is what save_revision() and publish() leave (tests/imports/test_speed_path
 On SQLite rows go in with executemany; on PostgreSQL with COPY.
 """
 
+import datetime
 from dataclasses import dataclass, field
 from functools import lru_cache
 from operator import itemgetter
@@ -21,7 +22,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
 from django.utils import timezone
-from modelcluster.models import get_all_child_relations, get_field_value
+from modelcluster.models import get_all_child_relations
 from wagtail.models import ModelLogEntry, Revision
 
 from .bulk import serializable_data
@@ -132,9 +133,9 @@ class ItemWriter:
         self.user, self.publish = user, publish
         self.now = now or timezone.now()
         self.content_type = ContentType.objects.get_for_model(ServiceItem)
-        # How a revision's content writes a datetime (modelcluster's value_to_string), once for the import's now.
-        probe = ServiceItem(created_at=self.now, updated_at=self.now)
-        self.now_text = get_field_value(ServiceItem._meta.get_field("created_at"), probe)
+        # A revision's content holds datetimes as datetimes in UTC (modelcluster's get_field_value); the JSON
+        # encoder writes them. (get_field_value itself would call pre_save, which moves an auto_now field on.)
+        self.now_text = self.now.astimezone(datetime.timezone.utc)
         self.now_db = connection.ops.adapt_datetimefield_value(self.now)
 
     def template(self) -> dict:

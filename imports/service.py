@@ -29,6 +29,8 @@ CODE_KEYS = {"implementation_code", "basic_code", "department_code", "item_code"
 REQUIRED_ITEM_COLUMNS = ("implementation_code", "name", "item_type")
 CHUNK = 5000
 QUALITY = ("code_status", "code_message", "completeness_score", "completeness_flags")
+# Cleaned values remembered per column (spreadsheets repeat their values); a column of unique texts stops here.
+MEMO_LIMIT = 200_000
 
 
 @dataclass
@@ -41,6 +43,7 @@ class ItemRow:
     legal_bases: list | None = None  # None: the file has no 设定依据 column
     department: Department | None = None
     existing: ServiceItem | None = None
+    item_id: int | None = None  # once written
 
     @property
     def department_label(self):
@@ -95,6 +98,7 @@ class Importer:
         self.children: dict[str, dict[str, list]] = defaultdict(dict)  # relation → code → [objects]
         self.new_departments: dict[str, Department] = {}
         self.strings: dict[str, str] = {}
+        self.memo: dict[str, dict] = {}  # column key → raw cell → (value, error, raw)
         self.timings: dict[str, float] = {}  # seconds per phase: read, validate, write (for the benchmark)
 
     # --- errors ---------------------------------------------------------------------------------------------
@@ -135,6 +139,7 @@ class Importer:
                 self._read_children(workbook.sheets[spec.name])
                 workbook.sheets[spec.name].rows = []
         self._diff()
+        self.memo = {}
         self.timings["validate"] = time.perf_counter() - started
         return self.result
 
@@ -148,39 +153,21 @@ class Importer:
 
     def _cell(self, sheet: SheetData, number: int, column: Column, raw):
         """Clean one cell; report and return (None, False) when it is wrong."""
-        kind, header = column.kind, sheet.headers.get(column.key, column.header)
-        if kind == TEXT:
-            value = values.compact(raw) if column.key in CODE_KEYS else values.text(raw)
-            error = None
-            if column.max_length and len(value) > column.max_length:
-                error = _("超过最大长度%(max)d字（实际%(n)d字）") % {"max": column.max_length, "n": len(value)}
-            if column.key in ("online_url", "source_url") and value and not value.lower().startswith(
-                ("http://", "https://")
-            ):
-                error = _("网址应以 http:// 或 https:// 开头")
-        elif kind == CHOICE:
-            value, error = values.parse_choice(raw, column.choices)
-        elif kind == MULTI:
-            value, error = values.parse_multi(raw, column.choices)
-        elif kind == INT:
-            value, error = values.parse_int(raw)
-            if value is not None and value > 32767:
-                error = _("数值过大")
-        elif kind == LIMIT:
-            value, error = values.parse_limit(raw)
-        elif kind == BOOL:
-            value, error = values.parse_bool(raw)
-        elif kind == LEGAL:
-            value, error = values.parse_legal_bases(raw)
-        else:  # pragma: no cover - every kind is handled above
-            raise ValueError(kind)
-        if error is None and column.required and value in ("", None):
-            error = _("必填，不能为空")
+        memo = self.memo.get(column.key)
+        if memo is None:
+            memo = self.memo[column.key] = {}
+        found = memo.get(raw)
+        if found is None or type(raw) is not type(found[2]):  # 1 == 1.0 == True: same key, not the same cell
+            value, error = clean_cell(column, raw)
+            if type(value) is str and len(value) <= 64:
+                value = self.strings.setdefault(value, value)  # one object per distinct short text (memory)
+            found = (value, error, raw)
+            if len(memo) < MEMO_LIMIT:
+                memo[raw] = found
+        value, error = found[0], found[1]
         if error:
-            self.error(sheet.source_name, number, header, raw, error)
+            self.error(sheet.source_name, number, sheet.headers.get(column.key, column.header), raw, error)
             return None, False
-        if type(value) is str and len(value) <= 64:
-            value = self.strings.setdefault(value, value)  # one object per distinct short text (memory)
         return value, True
 
     def header(self, key):
@@ -460,29 +447,41 @@ class Importer:
         total = len(self.changed)
         self.progress(0, total)
         indexed = []
-        # In batches: only one batch of content dictionaries is in memory at a time.
-        for start in range(0, total, CHUNK):
-            rows = self.changed[start : start + CHUNK]
-            self.changed[start : start + CHUNK] = [None] * len(rows)
-            lap = self._lap()
-            contents = self._contents(rows, template, child_templates)
-            lap = lap("write: content")
-            writer.write(contents)
-            lap = lap("write: items, children, revisions")
-            for row, content in zip(rows, contents, strict=True):
-                if row.existing is None:
-                    self.result.changes.append({"created": True, "code": row.code, "item": content.pk})
-                else:
-                    self.result.changes.append({"created": False, "item": row.existing.pk,
-                                                "latest": row.existing.latest_revision_id,
-                                                "live": row.existing.live_revision_id})
-            if self.options.publish:
-                index_contents(rows, contents)
-                indexed += [content.pk for content in contents]
-                lap("write: public search index")
-            self.progress(min(start + CHUNK, total), total)
+        index = PublicIndex(total) if self.options.publish else None
+        try:
+            # In batches: only one batch of content dictionaries is in memory at a time.
+            for start in range(0, total, CHUNK):
+                rows = self.changed[start : start + CHUNK]
+                self.changed[start : start + CHUNK] = [None] * len(rows)
+                self._write_batch(writer, index, rows, template, child_templates)
+                if index is not None:
+                    indexed += [row.item_id for row in rows]
+                self.progress(min(start + CHUNK, total), total)
+        finally:
+            if index is not None:
+                index.close()
         if indexed:
             transaction.on_commit(lambda: self._after_publish(indexed))
+
+    def _write_batch(self, writer, index, rows, template, child_templates):
+        lap = self._lap()
+        contents = self._contents(rows, template, child_templates)
+        lap = lap("write: content")
+        # The public index's text analysis runs in a second process while this one writes the rows.
+        analysed = index.analyse(rows, contents) if index is not None else None
+        writer.write(contents)
+        lap = lap("write: items, children, revisions")
+        for row, content in zip(rows, contents, strict=True):
+            row.item_id = content.pk
+            if row.existing is None:
+                self.result.changes.append({"created": True, "code": row.code, "item": content.pk})
+            else:
+                self.result.changes.append({"created": False, "item": row.existing.pk,
+                                            "latest": row.existing.latest_revision_id,
+                                            "live": row.existing.live_revision_id})
+        if index is not None:
+            index.store(rows, contents, analysed)
+            lap("write: public search index")
 
     def _after_publish(self, ids):
         from .tasks import schedule_elastic_index
@@ -546,22 +545,44 @@ class Importer:
         return contents
 
 
-def index_contents(rows: list[ItemRow], contents: list[ItemContent]):
-    """The published items' public search documents, from the content just written (publish.search)."""
-    try:
-        from publish import search
-    except ImportError:  # the public site is not installed
-        return
-    parents = {c.data["parent"] for c in contents if c.data.get("parent")}
-    parent_codes = dict(ServiceItem.objects.filter(pk__in=parents).values_list("pk", "implementation_code"))
-    documents = []
-    for row, content in zip(rows, contents, strict=True):
-        data = content.data
-        body = search.body_parts(data, row.department, [m["name"] for m in data["materials"]],
-                                 [(q["question"], q["answer"]) for q in data["faqs"]],
-                                 [b["law"] for b in data["legal_bases"]])
-        documents.append(search.document_values(data, row.department, parent_codes.get(data["parent"], ""), body))
-    search.store_documents([c.pk for c in contents], documents, changed=False)
+class PublicIndex:
+    """The published items' public search documents (publish.search), from the content the import writes."""
+
+    def __init__(self, expected: int):
+        try:
+            from publish import search, text
+        except ImportError:  # the public site is not installed
+            self.search = None
+            return
+        self.search, self.analyser = search, text.Analyser(expected)
+
+    def analyse(self, rows: list[ItemRow], contents: list[ItemContent]):
+        if self.search is None:
+            return None
+        documents = []
+        for row, content in zip(rows, contents, strict=True):
+            data = content.data
+            body = self.search.body_parts(data, row.department, [m["name"] for m in data["materials"]],
+                                          [(q["question"], q["answer"]) for q in data["faqs"]],
+                                          [b["law"] for b in data["legal_bases"]])
+            documents.append((data["name"], data["main_item_name"], body))
+        return self.analyser.submit(documents)
+
+    def store(self, rows: list[ItemRow], contents: list[ItemContent], analysed):
+        if self.search is None:
+            return
+        parents = {c.data["parent"] for c in contents if c.data.get("parent")}
+        parent_codes = dict(ServiceItem.objects.filter(pk__in=parents).values_list("pk", "implementation_code"))
+        documents = [
+            self.search.document_values(content.data, row.department, parent_codes.get(content.data["parent"], ""),
+                                        texts)
+            for row, content, texts in zip(rows, contents, analysed(), strict=True)
+        ]
+        self.search.store_documents([c.pk for c in contents], documents, changed=False)
+
+    def close(self):
+        if self.search is not None:
+            self.analyser.close()
 
 
 def search_index_changed():
@@ -570,6 +591,39 @@ def search_index_changed():
     except ImportError:
         return
     search.index_changed()
+
+
+def clean_cell(column: Column, raw):
+    """A cell's value for the model, and the error message when it cannot be one (None when it is fine)."""
+    kind = column.kind
+    error = None
+    if kind == TEXT:
+        value = values.compact(raw) if column.key in CODE_KEYS else values.text(raw)
+        if column.max_length and len(value) > column.max_length:
+            error = _("超过最大长度%(max)d字（实际%(n)d字）") % {"max": column.max_length, "n": len(value)}
+        if column.key in ("online_url", "source_url") and value and not value.lower().startswith(
+            ("http://", "https://")
+        ):
+            error = _("网址应以 http:// 或 https:// 开头")
+    elif kind == CHOICE:
+        value, error = values.parse_choice(raw, column.choices)
+    elif kind == MULTI:
+        value, error = values.parse_multi(raw, column.choices)
+    elif kind == INT:
+        value, error = values.parse_int(raw)
+        if value is not None and value > 32767:
+            error = _("数值过大")
+    elif kind == LIMIT:
+        value, error = values.parse_limit(raw)
+    elif kind == BOOL:
+        value, error = values.parse_bool(raw)
+    elif kind == LEGAL:
+        value, error = values.parse_legal_bases(raw)
+    else:  # pragma: no cover - every kind is handled above
+        raise ValueError(kind)
+    if error is None and column.required and value in ("", None):
+        error = _("必填，不能为空")
+    return value, error
 
 
 def _consume(rows: list):

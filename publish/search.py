@@ -110,21 +110,16 @@ DOCUMENT_FIELDS = ("item_id", "code", "title", "main_item_name", "parent_code", 
                    "title_terms", "main_terms", "body_terms")
 
 
-def document_values(item, department, parent_code: str, body: list[str]) -> tuple:
+def document_values(item, department, parent_code: str, analysed: tuple) -> tuple:
     """One document's values in DOCUMENT_FIELDS order, from the item's fields by name (a model's __dict__ or an
-    import's content: both give the same document)."""
+    import's content: both give the same document) and text.analyse_document() of its texts."""
     for_person, for_legal = audience(item["service_objects"])
     summary = (item["acceptance_conditions"] or item["handling_flow"] or "").replace("\n", " ")[:200]
-    title_terms, pinyin, initials = text.analyse_title(item["name"])
-    body_terms = []
-    for part in body:
-        body_terms += text.part_terms(part)
-    main = item["main_item_name"]
+    title_terms, pinyin, initials, main_terms, body_terms = analysed
     return (
-        item["id"] if "id" in item else item["pk"], item["implementation_code"], item["name"], main, parent_code,
-        department.pk, item["item_type"], for_person, for_legal, item["handled_online"], item["visits"], summary,
-        pinyin[:1000], initials[:200], " ".join(dict.fromkeys(title_terms)),
-        " ".join(dict.fromkeys(text.part_terms(main))) if main else "", " ".join(dict.fromkeys(body_terms)),
+        item["id"] if "id" in item else item["pk"], item["implementation_code"], item["name"],
+        item["main_item_name"], parent_code, department.pk, item["item_type"], for_person, for_legal,
+        item["handled_online"], item["visits"], summary, pinyin, initials, title_terms, main_terms, body_terms,
     )
 
 
@@ -180,7 +175,8 @@ def document_values_of(item: ServiceItem) -> tuple:
     body = body_parts(item.__dict__, item.department, [m.name for m in item.materials.all()],
                       [(q.question, q.answer) for q in item.faqs.all()], [b.law for b in item.legal_bases.all()])
     parent_code = item.parent.implementation_code if item.parent_id and item.parent else ""
-    return document_values(item.__dict__, item.department, parent_code, body)
+    return document_values(item.__dict__, item.department, parent_code,
+                           text.analyse_document(item.name, item.main_item_name, body))
 
 
 def store_documents(item_ids, documents: list[tuple], frequencies: Counter | None = None, changed=True) -> int:

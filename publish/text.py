@@ -1,7 +1,10 @@
 """Chinese text → search terms. The same function runs at index time and at query time (DESIGN decision 3)."""
 
+import multiprocessing
+import os
 import re
 import unicodedata
+from concurrent.futures import BrokenExecutor, ProcessPoolExecutor
 from functools import lru_cache
 
 import jieba
@@ -116,6 +119,69 @@ def part_terms(text: str) -> tuple[str, ...]:
             _parts.clear()
         _parts[text] = found
     return found
+
+
+def analyse_document(title: str, main_item_name: str, body: list[str]) -> tuple[str, str, str, str, str]:
+    """A search document's text fields: title terms, title pinyin, title initials, main item terms, body terms
+    (terms each once, space-joined)."""
+    title_terms, full, first = analyse_title(title)
+    body_terms = []
+    for part in body:
+        body_terms += part_terms(part)
+    main_terms = " ".join(dict.fromkeys(part_terms(main_item_name))) if main_item_name else ""
+    return (" ".join(dict.fromkeys(title_terms)), full[:1000], first[:200], main_terms,
+            " ".join(dict.fromkeys(body_terms)))
+
+
+def analyse_documents(documents: list[tuple[str, str, list[str]]]) -> list[tuple[str, str, str, str, str]]:
+    return [analyse_document(*document) for document in documents]
+
+
+def _warm_up():
+    jieba.initialize()
+    return True
+
+
+class Analyser:
+    """analyse_documents() for large batches in a second process, so that segmenting runs on the machine's other
+    core while the caller writes to the database; in this process when there is no core to spare or no process
+    can be started (a daemonic worker, say). This module imports no Django: the second process starts quickly.
+
+        analyser = Analyser(expected=len(items)); get = analyser.submit(batch); …; get(); analyser.close()
+    """
+
+    MIN_DOCUMENTS = 5000  # below this, starting a process (≈1 s with jieba's dictionary) does not pay
+
+    def __init__(self, expected: int):
+        self.pool = None
+        if expected >= self.MIN_DOCUMENTS and (os.cpu_count() or 1) > 1:
+            try:
+                self.pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+                self.pool.submit(_warm_up)
+            except Exception:  # no second process here: analyse in this one
+                self.pool = None
+
+    def submit(self, documents):
+        """Start analysing; returns a function that waits for and returns the result."""
+        if self.pool is not None:
+            try:
+                future = self.pool.submit(analyse_documents, documents)
+            except Exception:
+                self.pool = None
+            else:
+                def get():
+                    try:
+                        return future.result()
+                    except BrokenExecutor:
+                        return analyse_documents(documents)
+
+                return get
+        result = analyse_documents(documents)
+        return lambda: result
+
+    def close(self):
+        if self.pool is not None:
+            self.pool.shutdown(wait=False, cancel_futures=True)
 
 
 def pinyin(text: str) -> str:
