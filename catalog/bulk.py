@@ -10,7 +10,6 @@ from django.db import connection, transaction
 from django.utils import timezone
 from modelcluster.models import get_all_child_m2m_relations, get_all_child_relations, get_field_value
 from wagtail.models import ModelLogEntry, Revision
-from wagtail.search.backends import get_search_backend
 
 from .models import ServiceItem
 
@@ -85,11 +84,6 @@ def _point_items_at(items, revisions, publish, now, batch_size):
     with connection.cursor() as cursor:
         for start in range(0, len(rows), batch_size):
             cursor.executemany(sql, rows[start : start + batch_size])
-
-
-def index_in_bulk(items: list[ServiceItem]):
-    """Add items to the admin search index (bulk_create bypasses the signals that would do it)."""
-    get_search_backend().add_bulk(ServiceItem, items)
 
 
 # --- plain SQL inserts and updates --------------------------------------------------------------------------------

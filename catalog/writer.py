@@ -135,13 +135,13 @@ class ItemWriter:
         self.content_type = ContentType.objects.get_for_model(ServiceItem)
         # A revision's content holds datetimes as datetimes in UTC (modelcluster's get_field_value); the JSON
         # encoder writes them. (get_field_value itself would call pre_save, which moves an auto_now field on.)
-        self.now_text = self.now.astimezone(datetime.timezone.utc)
+        self.now_content = self.now.astimezone(datetime.UTC)
         self.now_db = connection.ops.adapt_datetimefield_value(self.now)
 
     def template(self) -> dict:
         """The content of a new item before the file's values: every field at its default, no children."""
         data = serializable_data(ServiceItem())
-        data["created_at"] = data["updated_at"] = self.now_text
+        data["created_at"] = data["updated_at"] = self.now_content
         data["live"], data["has_unpublished_changes"] = self.publish, not self.publish
         return data
 

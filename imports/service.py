@@ -578,7 +578,9 @@ class PublicIndex:
                                         texts)
             for row, content, texts in zip(rows, contents, analysed(), strict=True)
         ]
-        self.search.store_documents([c.pk for c in contents], documents, changed=False)
+        # New items have no documents to replace.
+        replaced = [c.pk for c in contents if c.existing is not None]
+        self.search.store_documents(replaced, documents, changed=False)
 
     def close(self):
         if self.search is not None:

@@ -183,12 +183,13 @@ def store_documents(item_ids, documents: list[tuple], frequencies: Counter | Non
     """Replace the documents of these items with the given ones (document_values() tuples) and keep the term
     frequencies in step. Plain SQL: the import writes 100,000 documents this way."""
     delta = Counter()
-    old = SearchDocument.objects.filter(item_id__in=item_ids)
-    if frequencies is None:
-        for row in old.values_list("title_terms", "main_terms", "body_terms"):
-            delta.subtract(document_terms(*row))
-            delta[DOCUMENTS] -= 1
-    old.delete()
+    for start in range(0, len(item_ids), 5000):
+        old = SearchDocument.objects.filter(item_id__in=item_ids[start : start + 5000])
+        if frequencies is None:
+            for row in old.values_list("title_terms", "main_terms", "body_terms"):
+                delta.subtract(document_terms(*row))
+                delta[DOCUMENTS] -= 1
+        old.delete()
     title, main, body = (DOCUMENT_FIELDS.index(f) for f in ("title_terms", "main_terms", "body_terms"))
     for document in documents:
         delta.update(document_terms(document[title], document[main], document[body]))
