@@ -78,3 +78,41 @@ def test_admin_edit_page_opens_an_imported_item_and_its_revision_restores(client
     first.publish(user=user, skip_permission_checks=True)
     item.refresh_from_db()
     assert item.name == "企业投资项目备案" and Material.objects.filter(item=item).count() == 2
+
+
+def test_ids_of_deleted_items_are_not_used_again():
+    # A revision names its item by id: a new item must never take the id of a deleted one (SQLite AUTOINCREMENT,
+    # PostgreSQL sequences), or the deleted item's revisions would show up in the new item's history.
+    import_file(workbook(), "x.xlsx", create_departments=True, publish=True)
+    old = ServiceItem.objects.get(implementation_code=CODE)
+    old_pk, old_materials = old.pk, set(Material.objects.filter(item=old).values_list("pk", flat=True))
+    old.delete()
+    import_file(workbook(), "x.xlsx", publish=True)
+    new = ServiceItem.objects.get(implementation_code=CODE)
+    assert new.pk > old_pk
+    assert min(Material.objects.filter(item=new).values_list("pk", flat=True)) > max(old_materials)
+    assert new.latest_revision_id == new.live_revision_id and new.latest_revision.object_id == str(new.pk)
+    assert new.first_published_at is not None and new.live and not new.has_unpublished_changes
+
+
+def test_public_index_text_analysed_in_a_second_process_is_the_same(monkeypatch):
+    from publish import search, text
+    from publish.models import SearchDocument
+
+    import_file(workbook(), "x.xlsx", create_departments=True, publish=True)
+    in_process = list(SearchDocument.objects.values_list("title_terms", "pinyin", "initials", "body_terms"))
+    ServiceItem.objects.all().delete()
+    SearchDocument.objects.all().delete()
+    monkeypatch.setattr(text.Analyser, "MIN_DOCUMENTS", 1)
+    started = []
+    original = text.Analyser.__init__
+
+    def spy(self, expected):
+        original(self, expected)
+        started.append(self.pool is not None)
+
+    monkeypatch.setattr(text.Analyser, "__init__", spy)
+    import_file(workbook(), "x.xlsx", publish=True)
+    assert started == [True]  # the machine has a second core: the analysis ran in another process
+    assert list(SearchDocument.objects.values_list("title_terms", "pinyin", "initials", "body_terms")) == in_process
+    assert [hit.title for hit in search.search("投资项目", record=False).hits] == ["企业投资项目备案"]

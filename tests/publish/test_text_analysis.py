@@ -1,0 +1,37 @@
+"""The indexing path of publish.text (word-level caches) gives the same terms as the query path (jieba's
+cut_for_search), on the real list's titles and department names."""
+
+import csv
+
+from django.conf import settings
+
+from publish import text
+
+
+def real_texts():
+    with open(settings.DATA_DIR / "catalog" / "guangan_items.csv", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    return [r["name"] for r in rows] + sorted({r["department"] for r in rows}) + [
+        "申请人符合《某条例》第三条规定的条件 ABC-12 （临时）", "广安市广安区政务服务中心二楼 0826-2345678", "",
+    ]
+
+
+def test_index_terms_equal_query_terms_on_the_real_list():
+    for value in real_texts():
+        assert text.analyse_title(value)[0] == text.terms(value), value
+        assert list(text.part_terms(value)) == text.terms(value), value
+
+
+def test_pinyin_follows_the_words():
+    # Word by word, 的确定 reads de queding (pypinyin on the whole title took 的确 as one word: dique ding).
+    _terms, pinyin, initials = text.analyse_title("林木种子采种林的确定（县级）")
+    assert pinyin == "linmuzhongzicaizhonglindequeding(xianji)" and initials == "lmzzczldqd(xj)"
+    assert text.analyse_title("身份证") == (["身份", "身份证"], "shenfenzheng", "sfz")
+
+
+def test_document_fields_are_deduplicated_and_joined():
+    title, pinyin, initials, main, body = text.analyse_document(
+        "居民身份证办理", "身份证", ["区公安分局", "身份证", "区公安分局"])
+    assert title == "居民 身份 身份证 居民身份证 办理" and main == "身份 身份证"
+    assert body == "区 公安 安分 分局 公安分局 身份 身份证"  # each term once, whichever part it came from
+    assert (pinyin, initials) == ("juminshenfenzhengbanli", "jmsfzbl")
