@@ -1,7 +1,9 @@
 """Import jobs: the audit record of each import, running one in the background, and undoing one."""
 
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from wagtail.models import Revision
 
 from catalog.models import ServiceItem
@@ -35,6 +37,28 @@ def record_job(result: ImportResult, filename: str, data: bytes, user, publish: 
     return job
 
 
+PROGRESS_KEY = "imports:progress:{}"
+
+
+def report_progress(job_id: int, done: int, total: int, stage: str):
+    cache.set(PROGRESS_KEY.format(job_id), {"done": done, "total": total, "stage": stage}, 6 * 3600)
+
+
+def progress_of(job: ImportJob) -> dict:
+    """What the progress bar shows: the running import's stage and counts, else the job row's."""
+    running = job.status in (ImportJob.Status.PENDING, ImportJob.Status.RUNNING)
+    found = cache.get(PROGRESS_KEY.format(job.pk)) if running else None
+    if found is None:
+        found = {"done": job.rows_done, "total": job.rows_total, "stage": "done" if not running else "pending"}
+    percent = int(found["done"] * 100 / found["total"]) if found["total"] else 0
+    return {"status": job.status, "rows_done": found["done"], "rows_total": found["total"], "percent": percent,
+            "stage": found["stage"], "stage_label": str(STAGES.get(found["stage"], ""))}
+
+
+STAGES = {"pending": _("排队中"), "read": _("正在读取文件"), "validate": _("正在校验（行）"),
+          "write": _("正在写入（事项）"), "done": ""}
+
+
 def run_job(job: ImportJob, dry_run=False) -> ImportJob:
     """Run a stored job (from the Celery task). Progress goes to the job row as rows are written."""
     from .service import Importer
@@ -42,8 +66,10 @@ def run_job(job: ImportJob, dry_run=False) -> ImportJob:
     job.status = ImportJob.Status.RUNNING
     job.save(update_fields=["status"])
 
-    def progress(done, total):
-        ImportJob.objects.filter(pk=job.pk).update(rows_done=done, rows_total=total)
+    def progress(done, total, stage):
+        # The import writes in one transaction, so the job row's counts only show after it: the progress page
+        # reads them from the cache (shared with the worker when CACHE_URL names a Redis server).
+        report_progress(job.pk, done, total, stage)
 
     data = bytes(job.file_data or b"")
     options = Options(**{**job.options, "dry_run": dry_run})

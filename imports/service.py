@@ -91,7 +91,8 @@ class Importer:
                  progress: Callable[[int, int], None] | None = None):
         self.data, self.filename, self.user = data, filename, user
         self.options = options or Options()
-        self.progress = progress or (lambda done, total: None)
+        # progress(done, total, stage): stage is "read", "validate" (rows) or "write" (items)
+        self.progress = progress or (lambda done, total, stage: None)
         self.result = ImportResult()
         self.scope = scoped_department_ids(user) if user is not None else None
         self.items: dict[str, ItemRow] = {}
@@ -112,6 +113,7 @@ class Importer:
     # --- reading and validating -------------------------------------------------------------------------------
     def plan(self) -> ImportResult:
         started = time.perf_counter()
+        self.progress(0, 0, "read")
         try:
             workbook = read_workbook(self.data, self.filename, self.options.mapping)
         except FileRefused as exc:
@@ -129,6 +131,8 @@ class Importer:
                            _("找不到事项表：没有一个工作表的表头包含“实施编码”和“事项名称”"))
             return self.result
         self.result.rows_total = sum(len(s.rows) for s in workbook.sheets.values())
+        self.rows_validated = 0
+        self.progress(0, self.result.rows_total, "validate")
         item_sheet = workbook.sheets.get(ITEM_SHEET.name)
         if item_sheet is not None:
             self._read_items(item_sheet)
@@ -170,6 +174,14 @@ class Importer:
             return None, False
         return value, True
 
+    def _validating(self, rows: list):
+        """The sheet's rows, one by one (each freed once handled), with the validation progress reported."""
+        for row in _consume(rows):
+            yield row
+            self.rows_validated += 1
+            if self.rows_validated % 20000 == 0:
+                self.progress(self.rows_validated, self.result.rows_total, "validate")
+
     def header(self, key):
         sheet = getattr(self, "item_sheet", None)
         column = ITEM_SHEET.column(key)
@@ -191,7 +203,7 @@ class Importer:
             return
         first_row = {}
         present = set(sheet.columns.values())
-        for number, raw in _consume(sheet.rows):
+        for number, raw in self._validating(sheet.rows):
             ok = True
             row = ItemRow(number, "", {})
             for column in ITEM_SHEET.columns:
@@ -334,7 +346,7 @@ class Importer:
             return
         present = set(sheet.columns.values())
         unknown_codes = set()
-        for number, raw in _consume(sheet.rows):
+        for number, raw in self._validating(sheet.rows):
             ok, fields = True, {}
             for column in spec.columns:
                 if column.key not in present:
@@ -445,7 +457,7 @@ class Importer:
         template = writer.template()
         child_templates = {relation: serializable_data(model()) for relation, model in child_relations().items()}
         total = len(self.changed)
-        self.progress(0, total)
+        self.progress(0, total, "write")
         indexed = []
         index = PublicIndex(total) if self.options.publish else None
         try:
@@ -456,7 +468,7 @@ class Importer:
                 self._write_batch(writer, index, rows, template, child_templates)
                 if index is not None:
                     indexed += [row.item_id for row in rows]
-                self.progress(min(start + CHUNK, total), total)
+                self.progress(min(start + CHUNK, total), total, "write")
         finally:
             if index is not None:
                 index.close()

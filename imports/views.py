@@ -19,7 +19,7 @@ from catalog.models import ServiceItem, scoped_department_ids
 from catalog.permissions import service_item_policy
 
 from .export import write_workbook
-from .jobs import undo_job
+from .jobs import progress_of, undo_job
 from .models import HeaderMapping, ImportJob
 from .report import error_report
 from .service import file_hash
@@ -99,9 +99,7 @@ def job_detail(request, pk):
 
 
 def job_progress(request, pk):
-    job = _job(request, pk)
-    return JsonResponse({"status": job.status, "rows_done": job.rows_done, "rows_total": job.rows_total,
-                         "percent": job.progress_percent})
+    return JsonResponse(progress_of(_job(request, pk)))
 
 
 @require_POST

@@ -125,3 +125,35 @@ def test_anonymous_and_roleless_users_are_kept_out(client, setup):
     assert client.get(reverse("imports:upload")).status_code == 302
     client.force_login(UserFactory(username="nobody", is_staff=False))
     assert client.get(reverse("imports:template")).status_code in (302, 403)
+
+
+def test_progress_of_a_running_import_is_shown_from_the_cache(client, setup):
+    # The import writes in one transaction: its counts reach the job row only at the end, so the progress page
+    # must read what the running import reports (jobs.report_progress) instead.
+    from imports.jobs import report_progress
+
+    _own, _other, user = setup
+    client.force_login(user)
+    job = ImportJob.objects.create(file_name="清单.xlsx", file_sha256="0" * 64, user=user,
+                                   status=ImportJob.Status.RUNNING)
+    report_progress(job.pk, 20000, 500002, "validate")
+    data = client.get(reverse("imports:progress", args=[job.pk])).json()
+    assert (data["rows_done"], data["rows_total"], data["percent"]) == (20000, 500002, 3)
+    assert data["stage_label"] == "正在校验（行）"
+    job.status = ImportJob.Status.DONE
+    job.rows_done = job.rows_total = 7
+    job.save()
+    data = client.get(reverse("imports:progress", args=[job.pk])).json()
+    assert (data["rows_done"], data["percent"], data["stage"]) == (7, 100, "done")
+
+
+def test_import_reports_each_stage_in_order():
+    from imports.service import import_file
+
+    seen = []
+    data = xlsx(("事项", [[*HEADER, "实施主体编码"], [CODE, "新事项", "许可", "区经信局", "11511301008778183N"]]))
+    result = import_file(data, "x.xlsx", create_departments=True,
+                         progress=lambda d, t, stage: seen.append((stage, d, t)))
+    assert result.written, result.errors
+    assert [s for s, _d, _t in seen] == ["read", "validate", "write", "write"]
+    assert seen[1][2] == 1 and seen[-1][1:] == (1, 1)
