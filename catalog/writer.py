@@ -39,7 +39,7 @@ class ItemContent:
     existing: ServiceItem | None = None  # the stored row (None: a new item)
     replace: tuple[str, ...] = ()  # relations whose child rows the content replaces (existing items)
     as_draft: bool = False  # a live item changed as a draft: the row keeps its live content
-    pk: int | None = field(default=None)
+    pk: int | None = field(default=None)  # a new item's id, when reserved beforehand (reserve_ids)
 
 
 # --- ids, inserts ----------------------------------------------------------------------------------------------
@@ -146,9 +146,12 @@ class ItemWriter:
         return data
 
     def write(self, contents: list[ItemContent]):
-        new = [c for c in contents if c.existing is None]
+        new = [c for c in contents if c.existing is None and c.pk is None]
         for content, pk in zip(new, reserve_ids(ServiceItem, len(new)), strict=True):
-            content.pk = content.data["pk"] = pk
+            content.pk = pk
+        for content in contents:
+            if content.existing is None:
+                content.data["pk"] = content.pk
         for content in contents:
             if content.existing is not None:
                 content.pk = content.data["pk"] = content.existing.pk

@@ -19,7 +19,7 @@ from wagtail.models import Revision
 from catalog.bulk import serializable_data
 from catalog.models import Department, ServiceItem, scoped_department_ids
 from catalog.validators import SICHUAN_CODE
-from catalog.writer import ItemContent, ItemWriter, child_relations
+from catalog.writer import ItemContent, ItemWriter, child_relations, reserve_ids
 
 from . import values
 from .reader import FileRefused, RowError, SheetData, Workbook, read_workbook
@@ -458,8 +458,14 @@ class Importer:
         child_templates = {relation: serializable_data(model()) for relation, model in child_relations().items()}
         total = len(self.changed)
         self.progress(0, total, "write")
+        # Every new item's id up front, so that a sub-item can name its main item wherever that one is in the file.
+        new = [row for row in self.changed if row.existing is None]
+        for row, pk in zip(new, reserve_ids(ServiceItem, len(new)), strict=True):
+            row.item_id = pk
+        self.codes = {row.item_id: row.code for row in new}
+        self._main_items = self._main_item_ids()
         indexed = []
-        index = PublicIndex(total) if self.options.publish else None
+        index = PublicIndex(total, self.codes) if self.options.publish else None
         try:
             # In batches: only one batch of content dictionaries is in memory at a time.
             for start in range(0, total, CHUNK):
@@ -474,6 +480,20 @@ class Importer:
                 index.close()
         if indexed:
             transaction.on_commit(lambda: self._after_publish(indexed))
+
+    def _main_item_ids(self) -> dict[tuple[int, str], int]:
+        """(department id, item name) → item id, for the departments of the rows that name a main item: the file's
+        new items and the items already stored. A sub-item is linked to the main item of that name in its own
+        department, as the demo list's sub-items are."""
+        named = {row.department.pk for row in self.changed if row.values.get("main_item_name")}
+        found = {}
+        for pk, department_id, name in ServiceItem.objects.filter(department_id__in=named).values_list(
+                "pk", "department_id", "name"):
+            found.setdefault((department_id, name), pk)
+        for row in self.changed:
+            if row.department.pk in named and row.values.get("name"):
+                found[(row.department.pk, row.values["name"])] = row.item_id or row.existing.pk
+        return found
 
     def _write_batch(self, writer, index, rows, template, child_templates):
         lap = self._lap()
@@ -538,8 +558,14 @@ class Importer:
                 data["legal_bases"] = [{**fresh, "law": law, "article": article, "text": text}
                                        for law, article, text in row.legal_bases]
                 replace.append("legal_bases")
+            main = data["main_item_name"]
+            if main and not data["parent"] and main != data["name"]:  # named after itself: its own main item
+                parent = self._main_items.get((row.department.pk, main))
+                if parent != (row.item_id or data["pk"]):
+                    data["parent"] = parent
             as_draft = row.existing is not None and not publish and row.existing.live
-            contents.append(ItemContent(data, existing=row.existing, replace=tuple(replace), as_draft=as_draft))
+            contents.append(ItemContent(data, existing=row.existing, replace=tuple(replace), as_draft=as_draft,
+                                        pk=row.item_id))
         return contents
 
     def _current_contents(self, rows: list[ItemRow]) -> dict[int, dict]:
@@ -560,7 +586,8 @@ class Importer:
 class PublicIndex:
     """The published items' public search documents (publish.search), from the content the import writes."""
 
-    def __init__(self, expected: int):
+    def __init__(self, expected: int, codes: dict[int, str]):
+        self.codes = codes  # implementation codes of the items this import creates, by id (for sub-items' parents)
         try:
             from publish import search, text
         except ImportError:  # the public site is not installed
@@ -583,8 +610,9 @@ class PublicIndex:
     def store(self, rows: list[ItemRow], contents: list[ItemContent], analysed):
         if self.search is None:
             return
-        parents = {c.data["parent"] for c in contents if c.data.get("parent")}
+        parents = {c.data["parent"] for c in contents if c.data.get("parent")} - set(self.codes)
         parent_codes = dict(ServiceItem.objects.filter(pk__in=parents).values_list("pk", "implementation_code"))
+        parent_codes.update(self.codes)
         documents = [
             self.search.document_values(content.data, row.department, parent_codes.get(content.data["parent"], ""),
                                         texts)

@@ -58,6 +58,7 @@ def run_import(path):
     from wagtail.models import Revision
 
     from catalog.models import Material, ServiceItem
+    from publish.models import SearchDocument
 
     print(json.dumps({
         "errors": [e.as_dict() for e in result.errors[:5]],
@@ -68,6 +69,7 @@ def run_import(path):
         "items": ServiceItem.objects.count(),
         "materials": Material.objects.count(),
         "revisions": Revision.objects.count(),
+        "search_documents": SearchDocument.objects.count(),
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }))
 

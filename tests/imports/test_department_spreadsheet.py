@@ -39,3 +39,20 @@ def test_unknown_department_is_refused_without_create_option(guangan_file):
     assert result.errors[0].column == "实施部门"
     assert "系统中没有这个部门" in result.errors[0].message
     assert ServiceItem.objects.count() == 0
+
+
+def test_sub_items_are_linked_to_their_main_item(guangan_file):
+    from publish.models import SearchDocument
+
+    import_file(guangan_file, "广安区.xlsx", create_departments=True, publish=True)
+    rows = guangan_rows()
+    names = {(r["department"], r["name"]) for r in rows}
+    expected = {r["itemCode"] for r in rows
+                if r["main_item"] not in ("未分类", r["name"]) and (r["department"], r["main_item"]) in names}
+    linked = ServiceItem.objects.filter(parent__isnull=False).select_related("parent")
+    assert expected and {i.implementation_code for i in linked} == expected
+    for item in linked:
+        assert item.parent.name == item.main_item_name and item.parent.department_id == item.department_id
+        assert item.latest_revision.content["parent"] == item.parent_id  # the revision holds the link too
+    sub = linked.first()
+    assert SearchDocument.objects.get(item=sub).parent_code == sub.parent.implementation_code
