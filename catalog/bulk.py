@@ -3,6 +3,7 @@
 Wagtail's save_revision() and publish() cost several queries per item; loading a province's list that way takes
 minutes (DESIGN decision 1). These functions write the same rows — a Revision per item, the item's revision
 pointers, one log entry per item — in a few bulk statements. The result is what save_revision().publish() leaves.
+The demo loader uses these on model instances; the spreadsheet import writes from plain content (catalog.writer).
 """
 
 from django.contrib.contenttypes.models import ContentType
@@ -171,22 +172,6 @@ def insert_rows(model, objs, returning=True, batch_rows=None):
         obj._state.adding = False
         obj._state.db = connection.alias
     return objs
-
-
-def update_rows(model, objs, fields, batch_rows=5000):
-    """UPDATE the given fields of each object by pk, one parametrised statement sent with executemany."""
-    if not objs:
-        return
-    plan = _column_plan(model, set(fields))
-    quote = connection.ops.quote_name
-    sql = "UPDATE {} SET {} WHERE {} = %s".format(
-        quote(model._meta.db_table), ", ".join(f"{quote(c[0])} = %s" for c in plan), quote(model._meta.pk.column)
-    )
-    with connection.cursor() as cursor:
-        for start in range(0, len(objs), batch_rows):
-            cursor.executemany(
-                sql, [[*_row_values(obj, plan, False), obj.pk] for obj in objs[start : start + batch_rows]]
-            )
 
 
 # --- revision content -------------------------------------------------------------------------------------------

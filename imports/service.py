@@ -28,7 +28,6 @@ from .spec import BOOL, CHILD_SHEETS, CHOICE, INT, ITEM_SHEET, LEGAL, LIMIT, MUL
 CODE_KEYS = {"implementation_code", "basic_code", "department_code", "item_code"}
 REQUIRED_ITEM_COLUMNS = ("implementation_code", "name", "item_type")
 CHUNK = 5000
-QUALITY = ("code_status", "code_message", "completeness_score", "completeness_flags")
 # Cleaned values remembered per column (spreadsheets repeat their values); a column of unique texts stops here.
 MEMO_LIMIT = 200_000
 
