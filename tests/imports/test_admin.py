@@ -139,7 +139,7 @@ def test_progress_of_a_running_import_is_shown_from_the_cache(client, setup):
     report_progress(job.pk, 20000, 500002, "validate")
     data = client.get(reverse("imports:progress", args=[job.pk])).json()
     assert (data["rows_done"], data["rows_total"], data["percent"]) == (20000, 500002, 3)
-    assert data["stage_label"] == "正在校验（行）"
+    assert data["stage_label"] == "正在校验（行）" and data["status_label"] == "导入中"
     job.status = ImportJob.Status.DONE
     job.rows_done = job.rows_total = 7
     job.save()
