@@ -51,7 +51,8 @@ def progress_of(job: ImportJob) -> dict:
     if found is None:
         found = {"done": job.rows_done, "total": job.rows_total, "stage": "done" if not running else "pending"}
     percent = int(found["done"] * 100 / found["total"]) if found["total"] else 0
-    return {"status": job.status, "status_label": str(job.get_status_display()), "rows_done": found["done"], "rows_total": found["total"], "percent": percent,
+    return {"status": job.status, "status_label": str(job.get_status_display()), "rows_done": found["done"],
+            "rows_total": found["total"], "percent": percent,
             "stage": found["stage"], "stage_label": str(STAGES.get(found["stage"], ""))}
 
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from catalog.admin_views import search_items
 from catalog.models import ServiceItem, scoped_department_ids
 from catalog.permissions import service_item_policy
 
@@ -155,8 +156,7 @@ def export(request):
     filters = ServiceItemFilterSet(request.GET or None, queryset=items, request=request)
     if filters.is_bound and filters.is_valid():
         items = filters.qs
-    if request.GET.get("q"):
-        items = items.filter(name__icontains=request.GET["q"])
+    items = search_items(items, request.GET.get("q"))  # the listing's own search, so the export is what it shows
     return _download(write_workbook(items), f"实施清单-{timezone.localdate():%Y%m%d}.xlsx")
 
 

@@ -111,6 +111,18 @@ def test_export_is_limited_to_the_users_departments(client, setup):
     assert [r[0] for r in wb["事项"].iter_rows(min_row=2, values_only=True)] == [mine.implementation_code]
 
 
+def test_export_searches_as_the_listing_does(client, setup):
+    own, other, user = setup
+    wanted = ServiceItemFactory(department=own, name="居民身份证办理", implementation_code="GA-0001")
+    ServiceItemFactory(department=own, name="户口迁移")
+    ServiceItemFactory(department=other, name="身份证明")  # matches, but not the user's department
+    client.force_login(user)
+    for query in ("身份证", "ga-0001"):  # a Chinese part of the name; part of the code, any case
+        response = client.get(reverse("imports:export"), {"q": query})
+        wb = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+        assert [r[0] for r in wb["事项"].iter_rows(min_row=2, values_only=True)] == [wanted.implementation_code]
+
+
 def test_template_download_and_menu(client, setup):
     client.force_login(setup[2])
     response = client.get(reverse("imports:template"))
