@@ -41,6 +41,7 @@ class ItemContent:
     replace: tuple[str, ...] = ()  # relations whose child rows the content replaces (existing items)
     as_draft: bool = False  # a live item changed as a draft: the row keeps its live content
     pk: int | None = field(default=None)  # a new item's id, when reserved beforehand (reserve_ids)
+    revision_id: int | None = None  # the revision written for it
 
 
 # --- ids, inserts ----------------------------------------------------------------------------------------------
@@ -159,6 +160,8 @@ class ItemWriter:
             refresh_quality(content.data)
         self._number_children(contents)
         revision_ids = reserve_ids(Revision, len(contents))
+        for content, revision_id in zip(contents, revision_ids, strict=True):
+            content.revision_id = revision_id
         # The revisions first: they store the content as it is; the rows then take the database's values.
         self._write_revisions(contents, revision_ids)
         self._write_items(contents, revision_ids)

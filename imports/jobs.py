@@ -88,17 +88,30 @@ def run_job(job: ImportJob, dry_run=False) -> ImportJob:
 
 
 @transaction.atomic
-def undo_job(job: ImportJob, user) -> int:
-    """Put every item this import changed back to the revision it had before; delete the items it created."""
-    restored = 0
-    created_ids = [c["item"] for c in job.changes if c["created"] and c.get("item")]
+def undo_job(job: ImportJob, user) -> tuple[int, list[str]]:
+    """Put every item this import changed back to the revision it had before; delete the items it created.
+
+    An item edited since the import (its latest revision is no longer the import's) is left as it is, so undo
+    never throws away later work: returns (items restored or deleted, names of the items left alone).
+    """
+    items = ServiceItem.objects.in_bulk([c["item"] for c in job.changes if c.get("item")])
+    kept, changes = [], []
+    for change in job.changes:
+        item = items.get(change.get("item"))
+        if item is None:
+            continue
+        if change.get("revision") and item.latest_revision_id != change["revision"]:
+            kept.append(item.name)
+        else:
+            changes.append(change)
+    created_ids = [c["item"] for c in changes if c["created"]]
     ServiceItem.objects.filter(pk__in=created_ids).delete()
-    previous = [c for c in job.changes if not c["created"]]
+    previous = [c for c in changes if not c["created"]]
     revisions = Revision.objects.in_bulk([c["latest"] for c in previous if c.get("latest")])
-    items = ServiceItem.objects.in_bulk([c["item"] for c in previous])
+    restored = 0
     for change in previous:
-        item, revision = items.get(change["item"]), revisions.get(change.get("latest"))
-        if item is None or revision is None:
+        item, revision = items[change["item"]], revisions.get(change.get("latest"))
+        if revision is None:
             continue
         old = revision.as_object()
         was_live_revision = change.get("live") == change.get("latest")
@@ -113,4 +126,4 @@ def undo_job(job: ImportJob, user) -> int:
         restored += 1
     job.status = ImportJob.Status.UNDONE
     job.save(update_fields=["status"])
-    return restored + len(created_ids)
+    return restored + len(created_ids), kept

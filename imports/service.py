@@ -504,10 +504,13 @@ class Importer:
         lap = lap("write: items, children, revisions")
         for row, content in zip(rows, contents, strict=True):
             row.item_id = content.pk
+            # What undo needs: the item, the revision the import wrote, and the revisions it had before.
             if row.existing is None:
-                self.result.changes.append({"created": True, "code": row.code, "item": content.pk})
+                self.result.changes.append({"created": True, "code": row.code, "item": content.pk,
+                                            "revision": content.revision_id})
             else:
                 self.result.changes.append({"created": False, "item": row.existing.pk,
+                                            "revision": content.revision_id,
                                             "latest": row.existing.latest_revision_id,
                                             "live": row.existing.live_revision_id})
         if index is not None:

@@ -136,8 +136,11 @@ def undo(request, pk):
     items = ServiceItem.objects.filter(pk__in=ids)
     if service_item_policy.scope_queryset(request.user, items).count() != items.count():
         raise PermissionDenied
-    count = undo_job(job, request.user)
+    count, kept = undo_job(job, request.user)
     messages.success(request, _("已撤销：恢复或删除了 %(n)d 个事项") % {"n": count})
+    if kept:
+        messages.warning(request, _("%(n)d 个事项在导入后又被修改过，未撤销，以免丢失修改：%(names)s")
+                         % {"n": len(kept), "names": "、".join(kept[:20]) + ("…" if len(kept) > 20 else "")})
     return redirect("imports:job", job.pk)
 
 

@@ -65,6 +65,22 @@ def test_upload_preview_confirm_then_undo(client, setup):
     assert job.status == "undone"
 
 
+def test_undo_leaves_items_edited_after_the_import(client, setup):
+    own, _other, user = setup
+    client.force_login(user)
+    upload(client, [HEADER, [CODE, "新事项", "许可", "区经信局"], ["SECOND", "第二个新事项", "许可", "区经信局"]])
+    job = ImportJob.objects.get()
+    client.post(reverse("imports:confirm", args=[job.pk]))
+    edited = ServiceItem.objects.get(implementation_code="SECOND")
+    edited.name = "第二个新事项（已修改）"
+    edited.save_revision(user=user)  # a department administrator's later edit
+    response = client.post(reverse("imports:undo", args=[job.pk]), follow=True)
+    assert not ServiceItem.objects.filter(implementation_code=CODE).exists()  # untouched since: undone
+    assert ServiceItem.objects.filter(implementation_code="SECOND").exists()  # edited since: kept
+    page = response.content.decode()
+    assert "1 个事项在导入后又被修改过，未撤销" in page and "第二个新事项" in page
+
+
 def test_rows_of_other_departments_are_refused_and_reported(client, setup):
     _own, _other, user = setup
     client.force_login(user)
