@@ -44,3 +44,18 @@ def test_production_passes_check_deploy():
 def test_interface_is_chinese_first(settings):
     assert settings.LANGUAGE_CODE == "zh-hans"
     assert settings.TIME_ZONE == "Asia/Shanghai"
+
+
+def test_a_new_sqlite_database_uses_wal_and_8k_pages(tmp_path):
+    # WAL: the public pages keep being served while an import holds its write transaction.
+    import sqlite3
+
+    path = tmp_path / "new.sqlite3"
+    subprocess.run(
+        [sys.executable, "-c", "import django; django.setup(); from django.db import connection; connection.connect()"],
+        cwd=ROOT, env={**clean_environ(), "DJANGO_SETTINGS_MODULE": "config.settings.dev",
+                       "DATABASE_URL": f"sqlite:///{path}"}, check=True,
+    )
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert conn.execute("PRAGMA page_size").fetchone()[0] == 8192
