@@ -148,15 +148,14 @@ class ItemWriter:
         return data
 
     def write(self, contents: list[ItemContent]):
-        new = [c for c in contents if c.existing is None and c.pk is None]
+        for content in contents:
+            if content.existing is not None:
+                content.pk = content.existing.pk
+        new = [c for c in contents if c.pk is None]
         for content, pk in zip(new, reserve_ids(ServiceItem, len(new)), strict=True):
             content.pk = pk
         for content in contents:
-            if content.existing is None:
-                content.data["pk"] = content.pk
-        for content in contents:
-            if content.existing is not None:
-                content.pk = content.data["pk"] = content.existing.pk
+            content.data["pk"] = content.pk
             refresh_quality(content.data)
         self._number_children(contents)
         revision_ids = reserve_ids(Revision, len(contents))
@@ -247,12 +246,15 @@ class ItemWriter:
             revisions.append((revision_id, type_id, type_id, object_id, now, user_id, label, _dumps(data), None))
             entries.append((type_id, label[:255], action, "{}", now, None, user_id, revision_id, False, False,
                             object_id))
-        columns = [f.column for f in Revision._meta.concrete_fields]
-        write_rows(Revision._meta.db_table, columns, revisions)
-        columns = [f.column for f in ModelLogEntry._meta.concrete_fields if not f.primary_key]
-        write_rows(ModelLogEntry._meta.db_table, columns, entries)
+        write_rows(Revision._meta.db_table, REVISION_COLUMNS, revisions)
+        write_rows(ModelLogEntry._meta.db_table, LOG_ENTRY_COLUMNS, entries)
 
 
+# The columns of the tuples _write_revisions builds (a test checks them against Wagtail's models after upgrades).
+REVISION_COLUMNS = ["id", "content_type_id", "base_content_type_id", "object_id", "created_at", "user_id",
+                    "object_str", "content", "approved_go_live_at"]
+LOG_ENTRY_COLUMNS = ["content_type_id", "label", "action", "data", "timestamp", "uuid", "user_id", "revision_id",
+                     "content_changed", "deleted", "object_id"]
 _encoder = DjangoJSONEncoder()
 
 

@@ -116,3 +116,13 @@ def test_public_index_text_analysed_in_a_second_process_is_the_same(monkeypatch)
     assert started == [True]  # the machine has a second core: the analysis ran in another process
     assert list(SearchDocument.objects.values_list("title_terms", "pinyin", "initials", "body_terms")) == in_process
     assert [hit.title for hit in search.search("投资项目", record=False).hits] == ["企业投资项目备案"]
+
+
+def test_the_writer_names_every_column_of_wagtails_revision_and_log_tables():
+    # catalog.writer writes these tables with plain SQL: a column Wagtail adds must not go unnoticed.
+    from wagtail.models import ModelLogEntry
+
+    from catalog.writer import LOG_ENTRY_COLUMNS, REVISION_COLUMNS
+
+    assert REVISION_COLUMNS == [f.column for f in Revision._meta.concrete_fields]
+    assert LOG_ENTRY_COLUMNS == [f.column for f in ModelLogEntry._meta.concrete_fields if not f.primary_key]
