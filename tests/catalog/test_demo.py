@@ -71,3 +71,11 @@ def test_demo_accounts_and_completeness_listing(demo, client):
     client.force_login(authenticate(username="editor", password="editor-tongban-2026"))
     response = client.get(reverse("wagtailsnippets_catalog_serviceitem:list"), {"completeness": "poor"})
     assert response.status_code == 200
+
+
+def test_the_public_guide_can_search_the_demo_at_once(demo):
+    # make run loads the demo and serves the site: the public search must find its items without another command.
+    from publish import search
+
+    titles = [hit.title for hit in search.search("身份证", record=False).hits]
+    assert "居民身份证办理（包括临时）" in titles
