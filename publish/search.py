@@ -85,11 +85,6 @@ def body_parts(item, department, material_names, faqs, laws) -> list[str]:
     return [p for p in parts if p]
 
 
-def joined_terms(value: str) -> str:
-    """jieba search-mode terms of value, each once, space-joined: what the full-text index reads."""
-    return " ".join(dict.fromkeys(text.terms(value)))
-
-
 def term_weight(term: str, fields) -> float:
     """The strongest field a term occurs in, plus a little for each further field (fields: padded term strings)."""
     weight, needle = 0.0, f" {term} "

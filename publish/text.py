@@ -8,7 +8,7 @@ from concurrent.futures import BrokenExecutor, ProcessPoolExecutor
 from functools import lru_cache
 
 import jieba
-from pypinyin import Style, lazy_pinyin
+from pypinyin import lazy_pinyin
 
 jieba.setLogLevel(60)
 
@@ -49,9 +49,17 @@ def query_terms(text: str) -> list[str]:
 # the rest is cached per word — search-mode sub-words and pinyin — and per body part. The search-mode expansion
 # below is jieba's own cut_for_search (2- and 3-grams in the dictionary, then the word), so the terms are the same.
 _words: dict[str, tuple[tuple[str, ...], str, str]] = {}
+_blocks: dict[str, tuple[str, ...]] = {}
 _parts: dict[str, tuple[str, ...]] = {}
-_PARTS_MAX = 200_000
+_CACHE_MAX = 200_000  # entries per cache: a long-running process indexes unboundedly many distinct texts
 _BLOCK = jieba.re_han_default  # the blocks jieba.cut segments one by one (it splits on this pattern too)
+
+
+def _remember(cache: dict, key: str, value):
+    if len(cache) >= _CACHE_MAX:
+        cache.clear()
+    cache[key] = value
+    return value
 
 
 def _word(word: str) -> tuple[tuple[str, ...], str, str]:
@@ -68,56 +76,42 @@ def _word(word: str) -> tuple[tuple[str, ...], str, str]:
         syllables = lazy_pinyin(word, errors=_keep)
         full = "".join(s.lstrip("\x00") for s in syllables).replace(" ", "")
         first = "".join(s[1:] if s.startswith("\x00") else s[:1] for s in syllables).replace(" ", "")
-        found = _words[word] = (kept, full, first)
+        found = _remember(_words, word, (kept, full, first))
     return found
+
+
+def _keep(segment):
+    return ["\x00" + segment]  # not Chinese: kept whole, marked
 
 
 def _is_term(token: str) -> bool:
     return bool(token) and not _PUNCT.match(token) and len(token) <= 64
 
 
-_blocks: dict[str, tuple[str, ...]] = {}
-
-
-def _cut_words(text: str) -> list[str]:
-    """jieba.cut(text), cached per run of Chinese, letters and digits (jieba cuts each such block on its own, so
-    the result is the same; titles share most of their blocks)."""
+def _words_of(text: str) -> list[tuple[tuple[str, ...], str, str]]:
+    """_word() of each word of jieba.cut(normalise(text)), cut per run of Chinese, letters and digits (jieba cuts
+    each such block on its own, so the result is the same) and cached per block: titles share most blocks."""
     words = []
-    for block in _BLOCK.split(text):
-        if not block:
-            continue
-        found = _blocks.get(block)
-        if found is None:
-            found = tuple(jieba.cut(block))
-            if len(_blocks) >= _PARTS_MAX:
-                _blocks.clear()
-            _blocks[block] = found
-        words += found
+    for block in _BLOCK.split(normalise(text)):
+        if block:
+            found = _blocks.get(block)
+            if found is None:
+                found = _remember(_blocks, block, tuple(jieba.cut(block)))
+            words += map(_word, found)
     return words
 
 
 def analyse_title(text: str) -> tuple[list[str], str, str]:
     """terms(text), pinyin(text) and initials(text) from one jieba cut (a title is indexed all three ways)."""
-    terms_out, full, first = [], [], []
-    for word in _cut_words(normalise(text)):
-        kept, syllables, initial = _word(word)
-        terms_out += kept
-        full.append(syllables)
-        first.append(initial)
-    return terms_out, "".join(full), "".join(first)
+    words = _words_of(text)
+    return [t for kept, _p, _i in words for t in kept], "".join(w[1] for w in words), "".join(w[2] for w in words)
 
 
 def part_terms(text: str) -> tuple[str, ...]:
     """terms(text), cached: for the repeated parts of documents' bodies."""
     found = _parts.get(text)
     if found is None:
-        found = []
-        for word in _cut_words(normalise(text)):
-            found += _word(word)[0]
-        found = tuple(found)
-        if len(_parts) >= _PARTS_MAX:
-            _parts.clear()
-        _parts[text] = found
+        found = _remember(_parts, text, tuple(t for kept, _p, _i in _words_of(text) for t in kept))
     return found
 
 
@@ -185,23 +179,12 @@ class Analyser:
 
 
 def pinyin(text: str) -> str:
-    return "".join(lazy_pinyin(normalise(text))).replace(" ", "")
+    """Pinyin word by word, as the index stores titles' pinyin (so a query and a title read the same way)."""
+    return "".join(w[1] for w in _words_of(text))
 
 
 def initials(text: str) -> str:
-    return "".join(lazy_pinyin(normalise(text), style=Style.FIRST_LETTER)).replace(" ", "")
-
-
-def _keep(segment):
-    return ["\x00" + segment]  # not Chinese: kept whole, marked
-
-
-def pinyin_and_initials(text: str) -> tuple[str, str]:
-    """pinyin(text) and initials(text) from one conversion (indexing converts every title)."""
-    syllables = lazy_pinyin(normalise(text), errors=_keep)
-    full = "".join(s.lstrip("\x00") for s in syllables).replace(" ", "")
-    first = "".join(s[1:] if s.startswith("\x00") else s[:1] for s in syllables).replace(" ", "")
-    return full, first
+    return "".join(w[2] for w in _words_of(text))
 
 
 def looks_like_pinyin(text: str) -> bool:

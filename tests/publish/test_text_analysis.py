@@ -24,8 +24,11 @@ def test_index_terms_equal_query_terms_on_the_real_list():
 
 def test_pinyin_follows_the_words():
     # Word by word, 的确定 reads de queding (pypinyin on the whole title took 的确 as one word: dique ding).
-    _terms, pinyin, initials = text.analyse_title("林木种子采种林的确定（县级）")
+    title = "林木种子采种林的确定（县级）"
+    _terms, pinyin, initials = text.analyse_title(title)
     assert pinyin == "linmuzhongzicaizhonglindequeding(xianji)" and initials == "lmzzczldqd(xj)"
+    # A query is read the same way (did-you-mean, Elasticsearch documents).
+    assert text.pinyin(title) == pinyin and text.initials(title) == initials
     assert text.analyse_title("身份证") == (["身份", "身份证"], "shenfenzheng", "sfz")
 
 
