@@ -157,6 +157,22 @@ def judge_implementation_code(value: str, item_type: str | None = None) -> CodeV
     return CodeVerdict(CodeStatus.UNCHECKED, _("非国家标准格式的实施编码，按原样保存，无法校验"))
 
 
+_regional_verdicts: dict[str, tuple[str, str]] = {}
+
+
+def code_verdict(code: str, item_type: str) -> tuple[str, str]:
+    """(status, message) of judge_implementation_code. A regional code's verdict depends on its credit-code part
+    alone, so it is judged once per department."""
+    match = SICHUAN_CODE.match(code or "") if len(code or "") != 31 else None
+    found = _regional_verdicts.get(match["credit"]) if match else None
+    if found is None:
+        verdict = judge_implementation_code(code, item_type)
+        found = (verdict.status, str(verdict.message)[:300])
+        if match:
+            _regional_verdicts[match["credit"]] = found
+    return found
+
+
 def judge_credit_code(value: str) -> CodeVerdict:
     value = (value or "").strip()
     if not value:

@@ -29,7 +29,7 @@ from wagtail.models import ModelLogEntry, Revision
 from .bulk import serializable_data
 from .completeness import assess_values
 from .models import ServiceItem
-from .validators import SICHUAN_CODE, judge_implementation_code
+from .validators import code_verdict
 
 
 @dataclass
@@ -265,22 +265,6 @@ def _dumps(data) -> str:
 
 
 # --- derived quality ------------------------------------------------------------------------------------------
-_regional_verdicts: dict[str, tuple[str, str]] = {}
-
-
-def code_verdict(code: str, item_type: str) -> tuple[str, str]:
-    """(status, message) of judge_implementation_code. A regional code's verdict depends on its credit-code part
-    alone, so it is judged once per department."""
-    match = SICHUAN_CODE.match(code or "") if len(code or "") != 31 else None
-    found = _regional_verdicts.get(match["credit"]) if match else None
-    if found is None:
-        verdict = judge_implementation_code(code, item_type)
-        found = (verdict.status, str(verdict.message)[:300])
-        if match:
-            _regional_verdicts[match["credit"]] = found
-    return found
-
-
 def refresh_quality(data: dict):
     """ServiceItem.refresh_quality() on content: the code verdict and the completeness, stored with the item."""
     data["code_status"], data["code_message"] = code_verdict(data["implementation_code"], data["item_type"])

@@ -167,11 +167,9 @@ class ServiceItem(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, 
     def refresh_quality(self):
         """Recompute the code verdict and the guide completeness from the item's current content."""
         from ..completeness import assess
-        from ..validators import judge_implementation_code
+        from ..validators import code_verdict
 
-        verdict = judge_implementation_code(self.implementation_code, self.item_type)
-        self.code_status = verdict.status
-        self.code_message = str(verdict.message)[:300]
+        self.code_status, self.code_message = code_verdict(self.implementation_code, self.item_type)
         report = assess(self)
         self.completeness_score = report.score
         self.completeness_flags = report.flags_text
