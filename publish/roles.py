@@ -5,28 +5,10 @@ Added (never removed) after every migrate, like catalog's roles, so both apps ca
 
 from django.contrib.auth.models import Group, Permission
 
+THEMES = ["add_theme", "change_theme", "delete_theme", "view_theme"]
 GRANTS = {
-    "系统管理员": [
-        "add_synonym",
-        "change_synonym",
-        "delete_synonym",
-        "view_synonym",
-        "view_zeroresultquery",
-        "add_theme",
-        "change_theme",
-        "delete_theme",
-        "view_theme",
-    ],
-    "审核发布员": [
-        "add_synonym",
-        "change_synonym",
-        "view_synonym",
-        "view_zeroresultquery",
-        "add_theme",
-        "change_theme",
-        "delete_theme",
-        "view_theme",
-    ],
+    "系统管理员": ["add_synonym", "change_synonym", "delete_synonym", "view_synonym", "view_zeroresultquery", *THEMES],
+    "审核发布员": ["add_synonym", "change_synonym", "view_synonym", "view_zeroresultquery", *THEMES],
 }
 
 
