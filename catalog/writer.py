@@ -14,14 +14,17 @@ On SQLite rows go in with executemany; on PostgreSQL with COPY.
 """
 
 import datetime
+import sqlite3
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import chain
 from operator import itemgetter
 
 import orjson
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.utils import timezone
 from modelcluster.models import get_all_child_relations
 from wagtail.models import ModelLogEntry, Revision
@@ -75,19 +78,127 @@ def reserve_ids(model, count: int) -> list[int]:
 
 
 def write_rows(table: str, columns: list[str], rows):
-    """INSERT the rows (tuples in column order, values already as the database takes them)."""
+    """INSERT the rows (tuples in column order, values already as the database takes them).
+
+    SQLite: INSERT statements of as many rows as its parameter limit allows, which is faster than executemany()
+    and runs each statement as one step (see BackgroundWriter); PostgreSQL: COPY."""
     if not rows:
         return
+    if connection.vendor == "sqlite":
+        for sql, params in sqlite_inserts(table, columns, rows):
+            execute_raw(sql, params)
+        return
     quote = connection.ops.quote_name
-    names = ", ".join(quote(c) for c in columns)
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {quote(table)} ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
+        with cursor.cursor.copy(f"COPY {quote(table)} ({', '.join(map(quote, columns))}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+
+
+def sqlite_inserts(table: str, columns: list[str], rows):
+    """(sql, parameters) of the multi-row INSERT statements that write the rows on SQLite."""
+    quote = connection.ops.quote_name
+    connection.ensure_connection()
+    per_statement = connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // len(columns)
+    head = f"INSERT INTO {quote(table)} ({', '.join(map(quote, columns))}) VALUES "
+    one = "(" + ",".join("?" * len(columns)) + ")"
+    for start in range(0, len(rows), per_statement):
+        chunk = rows[start : start + per_statement]
+        yield head + ",".join([one] * len(chunk)), list(chain.from_iterable(chunk))
+
+
+def execute_raw(sql: str, params):
+    """Execute on the DB-API connection itself: Django's cursor would rewrite %s in a statement of 700 KB."""
+    connection.ensure_connection()
+    with connection.wrap_database_errors:
+        connection.connection.execute(sql, params)
+
+
+class Statements:
+    """Where a writer's statements go: here they run at once, in the caller's thread."""
+
+    def insert(self, table: str, columns: list[str], rows):
+        write_rows(table, columns, rows)
+
+    def call(self, function, *args):
+        function(*args)
+
+    def wait(self):
+        pass
+
+    def close(self):
+        pass
+
+
+class BackgroundWriter(Statements):
+    """Runs the caller's inserts in a second thread, in order, on the caller's connection and in its transaction.
+
+    SQLite and psycopg let go of the GIL while the database works on a statement, so the database writes one batch
+    while the caller builds the next: the two cores of a small server both work. That needs statements that are
+    one step each: executemany() takes the GIL back after every row, waits each time for the busy caller to give
+    it up (5 ms), and became hundreds of times slower. So SQLite gets multi-row INSERTs, prepared by the caller;
+    PostgreSQL gets COPY, which psycopg sends in large chunks.
+
+    The caller must not use the connection while statements are pending: wait() first (run() does for queries).
+    """
+
+    def __init__(self):
+        self.db = connections[DEFAULT_DB_ALIAS]
+        self.db.inc_thread_sharing()
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="catalog-writer",
+                                       initializer=self._use_callers_connection)
+        self.pending = []
+
+    def _use_callers_connection(self):
+        connections[DEFAULT_DB_ALIAS] = self.db
+
+    def insert(self, table: str, columns: list[str], rows):
+        if not rows:
+            return
+        if self.db.vendor == "sqlite":
+            for sql, params in sqlite_inserts(table, columns, rows):
+                self.call(execute_raw, sql, params)
         else:
-            placeholders = ", ".join(["%s"] * len(columns))
-            cursor.executemany(f"INSERT INTO {quote(table)} ({names}) VALUES ({placeholders})", rows)
+            self.call(write_rows, table, columns, rows)
+
+    def call(self, function, *args):
+        self.pending.append(self.pool.submit(function, *args))
+
+    def wait(self):
+        """Until every pending statement has run; raises the first error (the transaction is then rolled back)."""
+        pending, self.pending = self.pending, []
+        for future in pending:
+            future.result()
+
+    def close(self):
+        """wait(), then end the thread; may be called again."""
+        if self.pool is None:
+            return
+        try:
+            self.wait()
+        finally:
+            self.pool.shutdown()
+            self.pool = None
+            self.db.dec_thread_sharing()
+
+
+class IdPool:
+    """Primary keys reserved in one go before a bulk write, handed out in order (more are reserved if they run out)."""
+
+    def __init__(self, statements: Statements | None = None):
+        self.statements = statements or Statements()
+        self.free: dict[type, list[int]] = {}
+
+    def reserve(self, model, count: int):
+        self.free[model] = reserve_ids(model, count)[::-1]
+
+    def take(self, model, count: int) -> list[int]:
+        free = self.free.setdefault(model, [])
+        taken = [free.pop() for _ in range(min(count, len(free)))]
+        if len(taken) < count:
+            self.statements.wait()  # reserving uses the connection
+            taken += reserve_ids(model, count - len(taken))
+        return taken
 
 
 def update_rows(table: str, columns: list[str], rows, key="id"):
@@ -129,10 +240,16 @@ def child_relations(model=ServiceItem) -> dict[str, type]:
 
 
 class ItemWriter:
-    """Writes a list of ItemContent in one go (inside the caller's transaction)."""
+    """Writes a list of ItemContent in one go (inside the caller's transaction).
 
-    def __init__(self, user=None, publish=False, now=None):
+    statements: where the inserts go (a BackgroundWriter runs them beside the caller); ids: keys reserved before.
+    """
+
+    def __init__(self, user=None, publish=False, now=None, statements: Statements | None = None,
+                 ids: IdPool | None = None):
         self.user, self.publish = user, publish
+        self.statements = statements or Statements()
+        self.ids = ids or IdPool(self.statements)
         self.now = now or timezone.now()
         self.content_type = ContentType.objects.get_for_model(ServiceItem)
         # A revision's content holds datetimes in UTC (modelcluster's get_field_value), as Django's JSON encoder
@@ -152,13 +269,13 @@ class ItemWriter:
             if content.existing is not None:
                 content.pk = content.existing.pk
         new = [c for c in contents if c.pk is None]
-        for content, pk in zip(new, reserve_ids(ServiceItem, len(new)), strict=True):
+        for content, pk in zip(new, self.ids.take(ServiceItem, len(new)), strict=True):
             content.pk = pk
         for content in contents:
             content.data["pk"] = content.pk
             refresh_quality(content.data)
         self._number_children(contents)
-        revision_ids = reserve_ids(Revision, len(contents))
+        revision_ids = self.ids.take(Revision, len(contents))
         for content, revision_id in zip(contents, revision_ids, strict=True):
             content.revision_id = revision_id
         # The revisions first: they store the content as it is; the rows then take the database's values.
@@ -180,12 +297,14 @@ class ItemWriter:
                         child["pk"] = None  # a draft's new child rows exist only in its revision
                     else:
                         written.append(child)
-            for child, pk in zip(written, reserve_ids(model, len(written)), strict=True):
+            for child, pk in zip(written, self.ids.take(model, len(written)), strict=True):
                 child["pk"] = pk
 
     def _write_children(self, contents):
         for relation, model in child_relations().items():
             replaced = [c.pk for c in contents if not c.as_draft and c.existing is not None and relation in c.replace]
+            if replaced:
+                self.statements.wait()  # the ORM uses the connection
             for start in range(0, len(replaced), 2000):
                 model.objects.filter(item_id__in=replaced[start : start + 2000]).delete()
             columns, row_of = _row_getter(model)
@@ -194,7 +313,7 @@ class ItemWriter:
                 if content.as_draft or (content.existing is not None and relation not in content.replace):
                     continue
                 rows += map(row_of, content.data[relation])
-            write_rows(model._meta.db_table, columns, rows)
+            self.statements.insert(model._meta.db_table, columns, rows)
 
     # --- items -------------------------------------------------------------------------------------------------
     def _write_items(self, contents, revision_ids):
@@ -227,7 +346,9 @@ class ItemWriter:
                 inserts.append(row)
             else:
                 updates.append((*row[1:], content.pk))
-        write_rows(ServiceItem._meta.db_table, columns, inserts)
+        self.statements.insert(ServiceItem._meta.db_table, columns, inserts)
+        if updates or draft_updates:
+            self.statements.wait()  # executemany() stays in this thread (see BackgroundWriter)
         update_rows(ServiceItem._meta.db_table, columns[1:], updates)
         update_rows(ServiceItem._meta.db_table, ["latest_revision_id", "has_unpublished_changes", "code_status",
                                                  "code_message", "completeness_score", "completeness_flags"],
@@ -246,8 +367,8 @@ class ItemWriter:
             revisions.append((revision_id, type_id, type_id, object_id, now, user_id, label, _dumps(data), None))
             entries.append((type_id, label[:255], action, "{}", now, None, user_id, revision_id, False, False,
                             object_id))
-        write_rows(Revision._meta.db_table, REVISION_COLUMNS, revisions)
-        write_rows(ModelLogEntry._meta.db_table, LOG_ENTRY_COLUMNS, entries)
+        self.statements.insert(Revision._meta.db_table, REVISION_COLUMNS, revisions)
+        self.statements.insert(ModelLogEntry._meta.db_table, LOG_ENTRY_COLUMNS, entries)
 
 
 # The columns of the tuples _write_revisions builds (a test checks them against Wagtail's models after upgrades).

@@ -7,7 +7,7 @@ the Celery task stay thin.
 
 import hashlib
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -17,9 +17,9 @@ from django.utils.translation import gettext as _
 from wagtail.models import Revision
 
 from catalog.bulk import serializable_data
-from catalog.models import Department, ServiceItem, scoped_department_ids
+from catalog.models import Department, LegalBasis, ServiceItem, scoped_department_ids
 from catalog.validators import SICHUAN_CODE
-from catalog.writer import ItemContent, ItemWriter, child_relations, reserve_ids
+from catalog.writer import BackgroundWriter, IdPool, ItemContent, ItemWriter, Statements, child_relations, reserve_ids
 
 from . import values
 from .reader import FileRefused, RowError, SheetData, Workbook, read_workbook
@@ -452,19 +452,25 @@ class Importer:
     def _write(self):
         if self.new_departments:
             Department.objects.bulk_create(list(self.new_departments.values()))
-        writer = ItemWriter(user=self.user, publish=self.options.publish)
-        template = writer.template()
-        child_templates = {relation: serializable_data(model()) for relation, model in child_relations().items()}
         total = len(self.changed)
         self.progress(0, total, "write")
-        # Every new item's id up front, so that a sub-item can name its main item wherever that one is in the file.
+        # Every key up front: a sub-item can then name its main item wherever that one is in the file, and the
+        # loop below never has to stop the background writer to reserve more.
         new = [row for row in self.changed if row.existing is None]
         for row, pk in zip(new, reserve_ids(ServiceItem, len(new)), strict=True):
             row.item_id = pk
+        self.statements = BackgroundWriter()
+        ids = IdPool(self.statements)
+        ids.reserve(Revision, total)
+        for model, count in self._child_rows_coming().items():
+            ids.reserve(model, count)
+        writer = ItemWriter(user=self.user, publish=self.options.publish, statements=self.statements, ids=ids)
+        template = writer.template()
+        child_templates = {relation: serializable_data(model()) for relation, model in child_relations().items()}
         self.codes = {row.item_id: row.code for row in new}
         self._main_items = self._main_item_ids()
         indexed = []
-        index = PublicIndex(total, self.codes) if self.options.publish else None
+        index = PublicIndex(total, self.codes, ids) if self.options.publish else None
         try:
             # In batches: only one batch of content dictionaries is in memory at a time.
             for start in range(0, total, CHUNK):
@@ -474,11 +480,27 @@ class Importer:
                 if index is not None:
                     indexed += [row.item_id for row in rows]
                 self.progress(min(start + CHUNK, total), total, "write")
+            lap = self._lap()
+            self.statements.close()
+            lap = lap("write: waiting for the writer thread")
+            if index is not None:
+                index.finish()
+                lap("write: term frequencies")
         finally:
+            self.statements.close()
             if index is not None:
                 index.close()
         if indexed:
             transaction.on_commit(lambda: self._after_publish(indexed))
+
+    def _child_rows_coming(self) -> dict[type, int]:
+        """Child model → rows this import inserts (about: items kept as drafts write no child rows)."""
+        coming = {}
+        for relation, model in child_relations().items():
+            by_code = self.children[relation]
+            coming[model] = sum(len(by_code.get(row.code, ())) for row in self.changed)
+        coming[LegalBasis] = sum(len(row.legal_bases or ()) for row in self.changed)
+        return coming
 
     def _main_item_ids(self) -> dict[tuple[int, str], int]:
         """(department id, item name) → item id, for the departments of the rows that name a main item: the file's
@@ -514,7 +536,7 @@ class Importer:
                                             "latest": row.existing.latest_revision_id,
                                             "live": row.existing.live_revision_id})
         if index is not None:
-            index.store(rows, contents, analysed)
+            index.store(rows, contents, analysed, self.statements)
             lap("write: public search index")
 
     def _after_publish(self, ids):
@@ -573,6 +595,8 @@ class Importer:
     def _current_contents(self, rows: list[ItemRow]) -> dict[int, dict]:
         """The revision content of each existing item as it is now: its pending draft, or its row and children."""
         contents, from_rows = {}, []
+        if rows:
+            self.statements.wait()  # the connection is this thread's again
         for row in rows:
             state = self.states[row.existing.pk]
             if _is_row(state):
@@ -588,14 +612,20 @@ class Importer:
 class PublicIndex:
     """The published items' public search documents (publish.search), from the content the import writes."""
 
-    def __init__(self, expected: int, codes: dict[int, str]):
+    def __init__(self, expected: int, codes: dict[int, str], ids: IdPool):
         self.codes = codes  # implementation codes of the items this import creates, by id (for sub-items' parents)
+        self.ids = ids
+        self.frequencies = Counter()  # the term frequencies' changes, applied once at the end
         try:
             from publish import search, text
         except ImportError:  # the public site is not installed
             self.search = None
             return
         self.search, self.analyser = search, text.Analyser(expected)
+        from publish.models import SearchDocument
+
+        ids.reserve(SearchDocument, expected)
+
 
     def analyse(self, rows: list[ItemRow], contents: list[ItemContent]):
         if self.search is None:
@@ -609,10 +639,12 @@ class PublicIndex:
             documents.append((data["name"], data["main_item_name"], body))
         return self.analyser.submit(documents)
 
-    def store(self, rows: list[ItemRow], contents: list[ItemContent], analysed):
+    def store(self, rows: list[ItemRow], contents: list[ItemContent], analysed, statements: Statements):
         if self.search is None:
             return
         parents = {c.data["parent"] for c in contents if c.data.get("parent")} - set(self.codes)
+        if parents:
+            statements.wait()  # the connection is this thread's again
         parent_codes = dict(ServiceItem.objects.filter(pk__in=parents).values_list("pk", "implementation_code"))
         parent_codes.update(self.codes)
         documents = [
@@ -622,7 +654,12 @@ class PublicIndex:
         ]
         # New items have no documents to replace.
         replaced = [c.pk for c in contents if c.existing is not None]
-        self.search.store_documents(replaced, documents, changed=False)
+        self.search.store_documents(replaced, documents, self.frequencies, statements=statements, ids=self.ids)
+
+    def finish(self):
+        """Once every batch is written (and the background writer is done)."""
+        if self.search is not None:
+            self.search.apply_frequencies(self.frequencies)
 
     def close(self):
         if self.search is not None:

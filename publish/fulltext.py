@@ -3,8 +3,10 @@
 The terms are segmented by jieba in Python (publish.text) and stored space-joined, so the database only splits on
 spaces and needs no Chinese support of its own:
 
-- SQLite: an FTS5 table (external content = publish_searchdocument, kept in step by triggers), ranked by bm25 with
-  column weights title ≫ main item ≫ body.
+- SQLite: an FTS5 table (external content = publish_searchdocument), ranked by bm25 with column weights title ≫
+  main item ≫ body. Deletes and updates reach it by triggers; new documents are added by the one function that
+  writes them (publish.search.store_documents, with index_new_documents below), one statement per batch, which
+  the import runs in a second thread beside its own work (migration 0007 dropped the insert trigger).
 - PostgreSQL: a generated tsvector column ('simple' configuration, setweight A/B/C) with a GIN index, ranked by
   ts_rank with the same weights.
 
@@ -40,6 +42,8 @@ SQLITE_INSTALL = [
     END""",
     f"INSERT INTO {FTS}({FTS}) VALUES ('rebuild')",
 ]
+# Migration 0004 installs the statements above; 0007 then drops the insert trigger (index_new_documents instead).
+SQLITE_INSERT_TRIGGER = SQLITE_INSTALL[1]
 SQLITE_UNINSTALL = [
     f"DROP TRIGGER IF EXISTS {FTS}_ai",
     f"DROP TRIGGER IF EXISTS {FTS}_ad",
@@ -75,6 +79,26 @@ def install(apps, schema_editor):
 def uninstall(apps, schema_editor):
     for statement in _statements(schema_editor.connection.vendor, False):
         schema_editor.execute(statement)
+
+
+def drop_insert_trigger(apps, schema_editor):
+    if schema_editor.connection.vendor == "sqlite":
+        schema_editor.execute(f"DROP TRIGGER IF EXISTS {FTS}_ai")
+
+
+def restore_insert_trigger(apps, schema_editor):
+    if schema_editor.connection.vendor == "sqlite":
+        schema_editor.execute(SQLITE_INSERT_TRIGGER)
+
+
+def index_new_documents() -> str | None:
+    """The statement that adds documents to the full-text index, by their ids as its one parameter (a JSON list);
+    None where the index follows its table by itself (PostgreSQL's generated column)."""
+    if connection.vendor != "sqlite":
+        return None
+    return (f"INSERT INTO {FTS}(rowid, title_terms, main_terms, body_terms)"
+            f" SELECT id, title_terms, main_terms, body_terms FROM {TABLE}"
+            " WHERE id IN (SELECT value FROM json_each(%s))")
 
 
 def supported() -> bool:

@@ -13,6 +13,7 @@ keyed by the publication generation (publish.state), which every index change bu
 
 import bisect
 import hashlib
+import json
 import math
 import threading
 import uuid
@@ -29,7 +30,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from catalog.models import ServiceItem
-from catalog.writer import write_rows
+from catalog.writer import IdPool, Statements
 
 from . import fulltext, state, text
 from .models import SearchDocument, Synonym, TermFrequency, ZeroResultQuery
@@ -135,7 +136,7 @@ def _published(queryset=None):
 DOCUMENTS = ""
 
 
-def _apply_frequencies(delta: Counter):
+def apply_frequencies(delta: Counter):
     """Add the changes to TermFrequency with one upsert per term (executemany), then drop terms no longer used."""
     added = [(term, n) for term, n in delta.items() if n > 0]
     removed = [(n, n, term) for term, n in delta.items() if n < 0]
@@ -174,31 +175,45 @@ def document_values_of(item: ServiceItem) -> tuple:
                            text.analyse_document(item.name, item.main_item_name, body))
 
 
-def store_documents(item_ids, documents: list[tuple], frequencies: Counter | None = None, changed=True) -> int:
+def store_documents(item_ids, documents: list[tuple], frequencies: Counter | None = None, changed=True,
+                    statements: Statements | None = None, ids: IdPool | None = None) -> int:
     """Replace the documents of these items with the given ones (document_values() tuples) and keep the term
-    frequencies in step. Plain SQL: the import writes 100,000 documents this way."""
+    frequencies in step: at once, or by adding the changes to `frequencies` for apply_frequencies() later.
+    Plain SQL: the import writes 100,000 documents this way, handing its BackgroundWriter and reserved ids."""
+    statements = statements or Statements()
     delta = Counter()
+    if len(item_ids):
+        statements.wait()  # the old documents are read and deleted in this thread
     for start in range(0, len(item_ids), 5000):
         old = SearchDocument.objects.filter(item_id__in=item_ids[start : start + 5000])
-        if frequencies is None:
-            for row in old.values_list("title_terms", "main_terms", "body_terms"):
-                delta.subtract(document_terms(*row))
-                delta[DOCUMENTS] -= 1
+        for row in old.values_list("title_terms", "main_terms", "body_terms"):
+            delta.subtract(document_terms(*row))
+            delta[DOCUMENTS] -= 1
         old.delete()
     title, main, body = (DOCUMENT_FIELDS.index(f) for f in ("title_terms", "main_terms", "body_terms"))
     for document in documents:
         delta.update(document_terms(document[title], document[main], document[body]))
     delta[DOCUMENTS] += len(documents)
     now = connection.ops.adapt_datetimefield_value(timezone.now())
-    write_rows(SearchDocument._meta.db_table, [*DOCUMENT_FIELDS, "indexed_at"],
-               [(*document, now) for document in documents])
+    document_ids = (ids or IdPool(statements)).take(SearchDocument, len(documents))
+    statements.insert(SearchDocument._meta.db_table, ["id", *DOCUMENT_FIELDS, "indexed_at"],
+                      [(pk, *document, now) for pk, document in zip(document_ids, documents, strict=True)])
+    index_new = fulltext.index_new_documents()
+    if index_new and documents:
+        statements.call(_execute, index_new, [json.dumps(document_ids)])
     if frequencies is None:
-        _apply_frequencies(delta)
+        statements.wait()
+        apply_frequencies(delta)
         if changed:
             _changed()
     else:
         frequencies.update(delta)
     return len(documents)
+
+
+def _execute(sql, params):
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
 
 
 def index_item(item_id: int) -> bool:
