@@ -15,7 +15,9 @@ On SQLite rows go in with executemany; on PostgreSQL with COPY.
 
 import datetime
 import sqlite3
+import threading
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import chain
@@ -95,11 +97,17 @@ def write_rows(table: str, columns: list[str], rows):
                 copy.write_row(row)
 
 
+# Rows per SQLite INSERT statement. The sqlite3 module keeps the last statements prepared; at 13,000 rows (its
+# parameter limit) they held 150 MB more at the peak of a 100,000-item import, and were no faster.
+ROWS_PER_INSERT = 500
+
+
 def sqlite_inserts(table: str, columns: list[str], rows):
     """(sql, parameters) of the multi-row INSERT statements that write the rows on SQLite."""
     quote = connection.ops.quote_name
     connection.ensure_connection()
-    per_statement = connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // len(columns)
+    variables = connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    per_statement = max(1, min(ROWS_PER_INSERT, variables // len(columns)))
     head = f"INSERT INTO {quote(table)} ({', '.join(map(quote, columns))}) VALUES "
     one = "(" + ",".join("?" * len(columns)) + ")"
     for start in range(0, len(rows), per_statement):
@@ -142,12 +150,14 @@ class BackgroundWriter(Statements):
     The caller must not use the connection while statements are pending: wait() first (run() does for queries).
     """
 
-    def __init__(self):
+    def __init__(self, max_pending=12):
         self.db = connections[DEFAULT_DB_ALIAS]
         self.db.inc_thread_sharing()
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="catalog-writer",
                                        initializer=self._use_callers_connection)
         self.pending = []
+        # About one batch of statements: a caller that runs ahead waits rather than piling up rows in memory.
+        self.max_pending = max_pending
 
     def _use_callers_connection(self):
         connections[DEFAULT_DB_ALIAS] = self.db
@@ -162,6 +172,9 @@ class BackgroundWriter(Statements):
             self.call(write_rows, table, columns, rows)
 
     def call(self, function, *args):
+        self.pending = [future for future in self.pending if not future.done() or future.exception()]
+        if len(self.pending) >= self.max_pending:
+            self.pending.pop(0).result()
         self.pending.append(self.pool.submit(function, *args))
 
     def wait(self):
@@ -180,6 +193,50 @@ class BackgroundWriter(Statements):
             self.pool.shutdown()
             self.pool = None
             self.db.dec_thread_sharing()
+
+
+def tune_for_bulk_write():
+    """Settings for the rest of the caller's transaction, for writing many rows.
+
+    PostgreSQL: values over 2 KB (a revision's content is 3 KB of JSON) are compressed with lz4 instead of pglz
+    where the server has it; 100,000 revisions took 2 s less. Each value records its method, so reading is
+    unchanged."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'")
+        row = cursor.fetchone()
+        if row and row[0]:
+            cursor.execute("SET LOCAL default_toast_compression = 'lz4'")
+
+
+@contextmanager
+def checkpoint_after():
+    """Around a large write transaction on SQLite: its connection leaves the checkpoint to a thread of its own.
+
+    In WAL mode the connection that commits copies the whole log into the database file before its commit returns
+    once the log is over 1,000 pages: 700 MB and 2.5 s after a 100,000-item import. The data is committed and
+    readers see it before that copy; here a second connection does it right after the commit, so that the import
+    is reported done at once (PostgreSQL's own checkpointer runs in the background too)."""
+    if connection.vendor != "sqlite" or connection.is_in_memory_db():
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA wal_autocheckpoint = 0")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA wal_autocheckpoint = 1000")
+    threading.Thread(target=_checkpoint, name="sqlite-checkpoint").start()
+
+
+def _checkpoint():
+    try:
+        with connection.cursor() as cursor:  # this thread's own connection
+            cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")
+    finally:
+        connection.close()
 
 
 class IdPool:

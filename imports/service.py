@@ -19,7 +19,17 @@ from wagtail.models import Revision
 from catalog.bulk import serializable_data
 from catalog.models import Department, LegalBasis, ServiceItem, scoped_department_ids
 from catalog.validators import SICHUAN_CODE
-from catalog.writer import BackgroundWriter, IdPool, ItemContent, ItemWriter, Statements, child_relations, reserve_ids
+from catalog.writer import (
+    BackgroundWriter,
+    IdPool,
+    ItemContent,
+    ItemWriter,
+    Statements,
+    checkpoint_after,
+    child_relations,
+    reserve_ids,
+    tune_for_bulk_write,
+)
 
 from . import values
 from .reader import FileRefused, RowError, SheetData, Workbook, read_workbook
@@ -441,7 +451,7 @@ class Importer:
         if self.result.errors or self.options.dry_run:
             return self.result
         started = time.perf_counter()
-        with transaction.atomic():
+        with checkpoint_after(), transaction.atomic():
             self._write()
         self.timings["write"] = time.perf_counter() - started
         # The cleaned rows are written: free them.
@@ -459,6 +469,7 @@ class Importer:
         new = [row for row in self.changed if row.existing is None]
         for row, pk in zip(new, reserve_ids(ServiceItem, len(new)), strict=True):
             row.item_id = pk
+        tune_for_bulk_write()
         self.statements = BackgroundWriter()
         ids = IdPool(self.statements)
         ids.reserve(Revision, total)

@@ -137,23 +137,33 @@ DOCUMENTS = ""
 
 
 def apply_frequencies(delta: Counter):
-    """Add the changes to TermFrequency with one upsert per term (executemany), then drop terms no longer used."""
+    """Add the changes to TermFrequency, one upsert per term, then drop terms no longer used.
+
+    PostgreSQL takes them as two arrays in one statement (an import of 100,000 documents brings 100,000 terms:
+    1.5 s as executemany); SQLite's executemany is fast enough (0.1 s)."""
     added = [(term, n) for term, n in delta.items() if n > 0]
-    removed = [(n, n, term) for term, n in delta.items() if n < 0]
+    removed = [(term, n) for term, n in delta.items() if n < 0]
     table = TermFrequency._meta.db_table
+    upsert = (f"INSERT INTO {table} (term, documents) {{}} ON CONFLICT (term)"
+              f" DO UPDATE SET documents = {table}.documents + excluded.documents")
     with connection.cursor() as cursor:
-        if added:
-            cursor.executemany(
-                f"INSERT INTO {table} (term, documents) VALUES (%s, %s) ON CONFLICT (term)"
-                f" DO UPDATE SET documents = {table}.documents + excluded.documents",
-                added,
-            )
+        if connection.vendor == "postgresql":
+            if added:
+                cursor.execute(upsert.format("SELECT * FROM unnest(%s::varchar[], %s::integer[])"),
+                               [list(t) for t in zip(*added, strict=True)])
+            if removed:
+                cursor.execute(
+                    f"UPDATE {table} t SET documents = GREATEST(t.documents + d.n, 0)"
+                    " FROM unnest(%s::varchar[], %s::integer[]) AS d(term, n) WHERE t.term = d.term",
+                    [list(t) for t in zip(*removed, strict=True)])
+        else:
+            if added:
+                cursor.executemany(upsert.format("VALUES (%s, %s)"), added)
+            if removed:
+                cursor.executemany(
+                    f"UPDATE {table} SET documents = MAX(documents + %s, 0) WHERE term = %s",
+                    [(n, term) for term, n in removed])
         if removed:
-            cursor.executemany(
-                f"UPDATE {table} SET documents = CASE WHEN documents + %s > 0 THEN documents + %s ELSE 0 END"
-                " WHERE term = %s",
-                removed,
-            )
             cursor.execute(f"DELETE FROM {table} WHERE documents = 0")
 
 
