@@ -91,7 +91,7 @@ def write_rows(table: str, columns: list[str], rows):
             execute_raw(sql, params)
         return
     quote = connection.ops.quote_name
-    with connection.cursor() as cursor:
+    with connection.cursor() as cursor, connection.wrap_database_errors:  # psycopg's own cursor: Django's errors
         with cursor.cursor.copy(f"COPY {quote(table)} ({', '.join(map(quote, columns))}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)

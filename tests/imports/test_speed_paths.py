@@ -126,3 +126,77 @@ def test_the_writer_names_every_column_of_wagtails_revision_and_log_tables():
 
     assert REVISION_COLUMNS == [f.column for f in Revision._meta.concrete_fields]
     assert LOG_ENTRY_COLUMNS == [f.column for f in ModelLogEntry._meta.concrete_fields if not f.primary_key]
+
+
+def test_background_writer_runs_statements_in_order_and_its_errors_roll_the_transaction_back():
+    from django.db import IntegrityError, transaction
+
+    from catalog.models import Department
+    from catalog.writer import BackgroundWriter, write_rows
+
+    table, columns = Department._meta.db_table, ["id", "name", "short_name", "credit_code", "division_code",
+                                                 "level", "consultation_phone"]
+    rows = [(9000 + i, f"部门{i}", "", f"CODE{i:014d}", "", 1, "") for i in range(1200)]  # over one statement
+    writer = BackgroundWriter()
+    try:
+        writer.insert(table, columns, rows)
+        writer.call(write_rows, table, columns, [(20000, "后写入", "", "LATER", "", 1, "")])
+        writer.wait()
+    finally:
+        writer.close()
+    assert Department.objects.filter(pk__gte=9000).count() == 1201
+    assert Department.objects.get(pk=20000).name == "后写入"
+
+    before = Department.objects.count()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        writer = BackgroundWriter()
+        try:
+            writer.insert(table, columns, [(30000, "新部门", "", "NEW", "", 1, "")])
+            writer.insert(table, columns, [(9000, "重复的主键", "", "DUPLICATE", "", 1, "")])
+        finally:
+            writer.close()  # raises the thread's error here, inside the transaction
+    assert Department.objects.count() == before and not Department.objects.filter(pk=30000).exists()
+
+
+def test_id_pool_hands_out_reserved_ids_then_reserves_more():
+    from catalog.writer import IdPool
+
+    pool = IdPool()
+    pool.reserve(Material, 3)
+    first = pool.take(Material, 2)
+    rest = pool.take(Material, 4)  # one left, three more reserved
+    assert first == sorted(first) and len(set(first + rest)) == 6 and rest[0] == first[-1] + 1
+
+
+def test_sqlite_checkpoint_runs_after_the_import_commits(tmp_path):
+    # A file database in WAL mode (the test database is in memory): the import's connection leaves the log to a
+    # thread of its own, which copies it into the database file once the import has committed.
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    path = tmp_path / "import.sqlite3"
+    script = (
+        "import django, threading; django.setup()\n"
+        "from django.core.management import call_command; call_command('migrate', verbosity=0)\n"
+        "from imports.service import import_file\n"
+        "from tests.imports.test_speed_paths import workbook\n"
+        "from django.db import connection\n"
+        "result = import_file(workbook(), 'x.xlsx', create_departments=True, publish=True)\n"
+        "assert result.written, result.errors\n"
+        "names = [t.name for t in threading.enumerate()]\n"
+        "[t.join() for t in threading.enumerate() if t.name == 'sqlite-checkpoint']\n"
+        "cursor = connection.cursor(); cursor.execute('PRAGMA wal_autocheckpoint')\n"
+        "print(names.count('sqlite-checkpoint'), cursor.fetchone()[0])\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run([sys.executable, "-c", script], cwd=root, check=True, capture_output=True, text=True,
+                         env={"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "config.settings.test",
+                              "DATABASE_URL": f"sqlite:///{path}", "PYTHONPATH": str(root)}).stdout
+    assert out.split() == ["1", "1000"]  # one checkpoint thread; the connection checkpoints as usual again
+    import sqlite3
+
+    with sqlite3.connect(path) as conn:
+        busy, log_frames, checkpointed = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        assert busy == 0 and log_frames == checkpointed  # nothing was left in the log
+        assert conn.execute("SELECT COUNT(*) FROM catalog_serviceitem").fetchone()[0] == 1
