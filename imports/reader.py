@@ -13,6 +13,7 @@ import operator
 import re
 import unicodedata
 import zipfile
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -339,7 +340,10 @@ def _instructions_sheet(name: str) -> bool:
     return _spec_for_sheet(name) is None and normalise_header(name) in ("填表说明", "代码表")
 
 
-def read_workbook(data: bytes, filename: str = "", mapping: dict[str, str] | None = None) -> Workbook:
+def read_workbook(data: bytes, filename: str = "", mapping: dict[str, str] | None = None,
+                  on_sheet: Callable[[SheetData], None] | None = None) -> Workbook:
+    """The file's sheets, header-mapped. on_sheet(sheet) is called with each as soon as it is read, while the next
+    one loads in the background."""
     sheets: dict[str, SheetData] = {}
     warnings: list[RowError] = []
     errors: list[RowError] = []
@@ -383,4 +387,6 @@ def read_workbook(data: bytes, filename: str = "", mapping: dict[str, str] | Non
                 warnings.append(RowError(name, end + 1, text, "", _("未知的列“%(col)s”，已忽略") % {"col": text}))
         _map_rows(data_sheet, itertools.chain(rows[end + 1 :], stream), end + 2, strings)
         sheets[spec.name] = data_sheet
+        if on_sheet is not None:
+            on_sheet(data_sheet)
     return Workbook(sheets, warnings, errors)

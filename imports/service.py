@@ -123,12 +123,14 @@ class Importer:
     def plan(self) -> ImportResult:
         started = time.perf_counter()
         self.progress(0, 0, "read")
+        self.rows_validated = 0
         try:
-            workbook = read_workbook(self.data, self.filename, self.options.mapping)
+            workbook = read_workbook(self.data, self.filename, self.options.mapping, on_sheet=self._sheet_read)
         except FileRefused as exc:
+            self.result = ImportResult()  # the file as a whole is refused: that is the one error
             self.error("", None, "", self.filename, str(exc))
             return self.result
-        self.timings["read"] = time.perf_counter() - started
+        self.timings["read"] = time.perf_counter() - started  # with the item sheet validated meanwhile
         started = time.perf_counter()
         self.result.workbook = workbook
         self.result.warnings.extend(workbook.warnings)
@@ -139,13 +141,8 @@ class Importer:
                 self.error("", None, "", self.filename,
                            _("找不到事项表：没有一个工作表的表头包含“实施编码”和“事项名称”"))
             return self.result
-        self.result.rows_total = sum(len(s.rows) for s in workbook.sheets.values())
-        self.rows_validated = 0
-        self.progress(0, self.result.rows_total, "validate")
-        item_sheet = workbook.sheets.get(ITEM_SHEET.name)
-        if item_sheet is not None:
-            self._read_items(item_sheet)
-            item_sheet.rows = []  # cleaned into self.items; the raw cells are no longer needed
+        if ITEM_SHEET.name not in workbook.sheets:  # (the item sheet's validation reported the stage)
+            self.progress(0, self.result.rows_total, "validate")
         self._resolve_existing()
         for spec in CHILD_SHEETS:
             if spec.name in workbook.sheets:
@@ -155,6 +152,15 @@ class Importer:
         self.memo = {}
         self.timings["validate"] = time.perf_counter() - started
         return self.result
+
+    def _sheet_read(self, sheet: SheetData):
+        """Each sheet as soon as it is read. The item sheet is validated at once: the reader meanwhile loads the next
+        sheet (the materials, four times the rows) in its background thread."""
+        self.result.rows_total += len(sheet.rows)
+        if sheet.spec is ITEM_SHEET:
+            self.progress(0, self.result.rows_total, "validate")
+            self._read_items(sheet)
+            sheet.rows = []  # cleaned into self.items; the raw cells are no longer needed
 
     def _check_columns(self, sheet: SheetData, required) -> bool:
         missing = [sheet.spec.column(k).header for k in required if k not in sheet.columns.values()]
