@@ -664,14 +664,16 @@ class PublicIndex:
             statements.wait()  # the connection is this thread's again
         parent_codes = dict(ServiceItem.objects.filter(pk__in=parents).values_list("pk", "implementation_code"))
         parent_codes.update(self.codes)
+        texts, term_counts = analysed()
         documents = [
             self.search.document_values(content.data, row.department, parent_codes.get(content.data["parent"], ""),
-                                        texts)
-            for row, content, texts in zip(rows, contents, analysed(), strict=True)
+                                        analysed_texts)
+            for row, content, analysed_texts in zip(rows, contents, texts, strict=True)
         ]
         # New items have no documents to replace.
         replaced = [c.pk for c in contents if c.existing is not None]
-        self.search.store_documents(replaced, documents, self.frequencies, statements=statements, ids=self.ids)
+        self.search.store_documents(replaced, documents, self.frequencies, statements=statements, ids=self.ids,
+                                    term_counts=term_counts)
 
     def finish(self):
         """Once every batch is written (and the background writer is done)."""

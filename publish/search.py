@@ -119,8 +119,7 @@ def document_values(item, department, parent_code: str, analysed: tuple) -> tupl
     )
 
 
-def document_terms(title_terms: str, main_terms: str, body_terms: str) -> set[str]:
-    return set(f"{title_terms} {main_terms} {body_terms}".split())
+document_terms = text.document_terms
 
 
 def _published(queryset=None):
@@ -186,10 +185,12 @@ def document_values_of(item: ServiceItem) -> tuple:
 
 
 def store_documents(item_ids, documents: list[tuple], frequencies: Counter | None = None, changed=True,
-                    statements: Statements | None = None, ids: IdPool | None = None) -> int:
+                    statements: Statements | None = None, ids: IdPool | None = None,
+                    term_counts: Counter | None = None) -> int:
     """Replace the documents of these items with the given ones (document_values() tuples) and keep the term
     frequencies in step: at once, or by adding the changes to `frequencies` for apply_frequencies() later.
-    Plain SQL: the import writes 100,000 documents this way, handing its BackgroundWriter and reserved ids."""
+    Plain SQL: the import writes 100,000 documents this way, handing its BackgroundWriter, reserved ids and the
+    new documents' term counts (text.analyse_and_count(), done in its analysing process)."""
     statements = statements or Statements()
     delta = Counter()
     if len(item_ids):
@@ -200,9 +201,12 @@ def store_documents(item_ids, documents: list[tuple], frequencies: Counter | Non
             delta.subtract(document_terms(*row))
             delta[DOCUMENTS] -= 1
         old.delete()
-    title, main, body = (DOCUMENT_FIELDS.index(f) for f in ("title_terms", "main_terms", "body_terms"))
-    for document in documents:
-        delta.update(document_terms(document[title], document[main], document[body]))
+    if term_counts is None:
+        title, main, body = (DOCUMENT_FIELDS.index(f) for f in ("title_terms", "main_terms", "body_terms"))
+        term_counts = Counter()
+        for document in documents:
+            term_counts.update(document_terms(document[title], document[main], document[body]))
+    delta.update(term_counts)
     delta[DOCUMENTS] += len(documents)
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     document_ids = (ids or IdPool(statements)).take(SearchDocument, len(documents))

@@ -4,6 +4,7 @@ import multiprocessing
 import os
 import re
 import unicodedata
+from collections import Counter
 from concurrent.futures import BrokenExecutor, ProcessPoolExecutor
 from functools import lru_cache
 
@@ -131,6 +132,21 @@ def analyse_documents(documents: list[tuple[str, str, list[str]]]) -> list[tuple
     return [analyse_document(*document) for document in documents]
 
 
+def analyse_and_count(documents: list[tuple[str, str, list[str]]]) -> tuple[list[tuple], Counter]:
+    """analyse_documents(), and how many of the documents contain each term (in any field): the change the batch
+    brings to the term frequencies, counted in the process that has the terms at hand."""
+    analysed = analyse_documents(documents)
+    counts = Counter()
+    for title_terms, _pinyin, _initials, main_terms, body_terms in analysed:
+        counts.update(document_terms(title_terms, main_terms, body_terms))
+    return analysed, counts
+
+
+def document_terms(title_terms: str, main_terms: str, body_terms: str) -> set[str]:
+    """The terms a document contains, in any field (what the term frequencies count)."""
+    return set(f"{title_terms} {main_terms} {body_terms}".split())
+
+
 def _warm_up():
     jieba.initialize()
     return True
@@ -156,10 +172,10 @@ class Analyser:
                 self.pool = None
 
     def submit(self, documents):
-        """Start analysing; returns a function that waits for and returns the result."""
+        """Start analysing; returns a function that waits for and returns analyse_and_count()'s result."""
         if self.pool is not None:
             try:
-                future = self.pool.submit(analyse_documents, documents)
+                future = self.pool.submit(analyse_and_count, documents)
             except Exception:
                 self.pool = None
             else:
@@ -167,10 +183,10 @@ class Analyser:
                     try:
                         return future.result()
                     except BrokenExecutor:
-                        return analyse_documents(documents)
+                        return analyse_and_count(documents)
 
                 return get
-        result = analyse_documents(documents)
+        result = analyse_and_count(documents)
         return lambda: result
 
     def close(self):
