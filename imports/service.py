@@ -457,6 +457,7 @@ class Importer:
         if self.result.errors or self.options.dry_run:
             return self.result
         started = time.perf_counter()
+        self.items = {}  # the changed rows are in self.changed; each batch is freed once written
         with checkpoint_after(), transaction.atomic():
             self._write()
         self.timings["write"] = time.perf_counter() - started
@@ -592,7 +593,8 @@ class Importer:
             replace = []
             for relation in present:
                 fresh = child_templates[relation]
-                data[relation] = [{**fresh, **fields} for _n, fields in self.children[relation].get(row.code, [])]
+                # Popped: the file's rows are freed as their items are written.
+                data[relation] = [{**fresh, **fields} for _n, fields in self.children[relation].pop(row.code, [])]
                 replace.append(relation)
             if row.legal_bases is not None:
                 fresh = child_templates["legal_bases"]
