@@ -10,7 +10,8 @@ the database rows, with ids reserved up front so that every row, revision and po
 - one revision per item, and one log entry per item;
 
 which is what save_revision() and publish() leave (tests/imports/test_speed_paths.py compares them).
-On SQLite rows go in with executemany; on PostgreSQL with COPY.
+On SQLite rows go in with multi-row INSERTs, on PostgreSQL with COPY; the import runs them in a second thread
+(BackgroundWriter) while it builds the next batch.
 """
 
 import datetime
@@ -82,8 +83,8 @@ def reserve_ids(model, count: int) -> list[int]:
 def write_rows(table: str, columns: list[str], rows):
     """INSERT the rows (tuples in column order, values already as the database takes them).
 
-    SQLite: INSERT statements of as many rows as its parameter limit allows, which is faster than executemany()
-    and runs each statement as one step (see BackgroundWriter); PostgreSQL: COPY."""
+    SQLite: INSERT statements of ROWS_PER_INSERT rows, faster than executemany() (revisions 0.9 s instead of
+    2.2 s per 100,000) and one step each (see BackgroundWriter); PostgreSQL: COPY."""
     if not rows:
         return
     if connection.vendor == "sqlite":
@@ -105,9 +106,7 @@ ROWS_PER_INSERT = 500
 def sqlite_inserts(table: str, columns: list[str], rows):
     """(sql, parameters) of the multi-row INSERT statements that write the rows on SQLite."""
     quote = connection.ops.quote_name
-    connection.ensure_connection()
-    variables = connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
-    per_statement = max(1, min(ROWS_PER_INSERT, variables // len(columns)))
+    per_statement = max(1, min(ROWS_PER_INSERT, _variable_limit() // len(columns)))
     head = f"INSERT INTO {quote(table)} ({', '.join(map(quote, columns))}) VALUES "
     one = "(" + ",".join("?" * len(columns)) + ")"
     for start in range(0, len(rows), per_statement):
@@ -115,8 +114,15 @@ def sqlite_inserts(table: str, columns: list[str], rows):
         yield head + ",".join([one] * len(chunk)), list(chain.from_iterable(chunk))
 
 
+@lru_cache
+def _variable_limit() -> int:
+    """SQLite's limit on parameters per statement (32,766 by default; 999 before 3.32), asked once."""
+    connection.ensure_connection()
+    return connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+
+
 def execute_raw(sql: str, params):
-    """Execute on the DB-API connection itself: Django's cursor would rewrite %s in a statement of 700 KB."""
+    """Execute on the DB-API connection itself: Django's cursor would rewrite each of up to 30,000 %s first."""
     connection.ensure_connection()
     with connection.wrap_database_errors:
         connection.connection.execute(sql, params)
@@ -147,7 +153,8 @@ class BackgroundWriter(Statements):
     it up (5 ms), and became hundreds of times slower. So SQLite gets multi-row INSERTs, prepared by the caller;
     PostgreSQL gets COPY, which psycopg sends in large chunks.
 
-    The caller must not use the connection while statements are pending: wait() first (run() does for queries).
+    insert() and call() queue; the caller must not use the connection itself while statements are pending, so it
+    calls wait() first (ItemWriter and IdPool do before their queries and updates).
     """
 
     def __init__(self, max_pending=12):
