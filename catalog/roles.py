@@ -18,6 +18,7 @@ ROLE_PERMISSIONS = {
         f"{ITEM}:view",
         f"{ITEM}:lock",
         "catalog.catalogentry:view",
+        *(f"imports.headermapping:{action}" for action in ("add", "change", "view")),
     ],
     EDITOR: [
         "wagtailadmin.access_admin",
@@ -38,6 +39,7 @@ ROLE_PERMISSIONS = {
         *(f"catalog.department:{action}" for action in ("add", "change", "delete", "view")),
         *(f"auth.user:{action}" for action in ("add", "change", "delete", "view")),
         *(f"auth.group:{action}" for action in ("add", "change", "delete", "view")),
+        *(f"imports.headermapping:{action}" for action in ("add", "change", "delete", "view")),
     ],
 }
 

@@ -1,0 +1,68 @@
+"""The admin form of a saved header mapping: one line per column, "the file's header = our column"."""
+
+import re
+
+from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from wagtail.admin.forms import WagtailAdminModelForm
+
+from .reader import header_lookup, normalise_header
+from .spec import ITEM_SHEET
+
+SEPARATOR = re.compile(r"\s*(?:=|＝|->|→|：|:)\s*")
+
+
+def mapping_lines(columns: dict[str, str]) -> str:
+    headers = {column.key: column.header for column in ITEM_SHEET.columns}
+    return "\n".join(f"{source} = {headers.get(key, key)}" for source, key in columns.items())
+
+
+def parse_mapping(text: str) -> dict[str, str]:
+    """{file header: column key} from the lines; a ValidationError names every line that cannot be read."""
+    ours = header_lookup(ITEM_SHEET)  # our headers and their aliases, normalised → key
+    ours.update({column.key.lower(): column.key for column in ITEM_SHEET.columns})
+    columns, errors = {}, []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        parts = SEPARATOR.split(line.strip(), maxsplit=1)
+        if len(parts) != 2 or not parts[0] or not parts[1]:
+            errors.append(_("第%(n)d行：应写成“文件中的列名 = 系统列名”") % {"n": number})
+            continue
+        source, target = parts
+        key = ours.get(normalise_header(target)) or ours.get(target.strip().lower())
+        if key is None:
+            errors.append(_("第%(n)d行：系统中没有“%(col)s”这一列（见导入模板“事项”表的表头）")
+                          % {"n": number, "col": target})
+        elif source in columns:
+            errors.append(_("第%(n)d行：列名“%(col)s”重复") % {"n": number, "col": source})
+        else:
+            columns[source] = key
+    if errors:
+        raise forms.ValidationError(errors)
+    if not columns:
+        raise forms.ValidationError(_("至少填写一行对应关系"))
+    return columns
+
+
+class HeaderMappingForm(WagtailAdminModelForm):
+    columns = forms.CharField(
+        label=gettext_lazy("列对应关系"),
+        widget=forms.Textarea(attrs={"rows": 10, "placeholder": "职权名称（新） = 事项名称\n行使层级 = 行使层级"}),
+        help_text=gettext_lazy("每行一列：文件中的列名 = 系统列名（导入模板“事项”表的表头）。"
+                               "用于表头与模板不同、又反复报送的来源；上传时选择。"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and isinstance(self.instance.columns, dict):
+            self.initial["columns"] = mapping_lines(self.instance.columns)
+
+    def clean_columns(self):
+        return parse_mapping(self.cleaned_data["columns"])
+
+    def save(self, commit=True):
+        if self.instance.pk is None and getattr(self, "for_user", None) is not None:
+            self.instance.created_by = self.for_user
+        return super().save(commit)
