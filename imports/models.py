@@ -8,8 +8,9 @@ class HeaderMapping(models.Model):
 
     name = models.CharField(_("名称"), max_length=100, unique=True)
     columns = models.JSONField(_("列对应关系"), default=dict, help_text=_("如 {\"职权名称（新）\": \"name\"}"))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("创建人"), null=True, blank=True,
+                                   on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("表头对应关系")

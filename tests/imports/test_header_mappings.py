@@ -53,7 +53,8 @@ def test_department_admin_saves_a_mapping_and_the_upload_reads_the_file_through_
 
 
 def test_lines_that_cannot_be_read_are_named_and_nothing_is_saved(client, department_admin):
-    response = client.post(add_url(), {"name": "错误示例", "columns": "职权名称（新） = 事项名称\n只有一个列名\n职权分类 = 不存在的列"})
+    lines = "职权名称（新） = 事项名称\n只有一个列名\n职权分类 = 不存在的列"
+    response = client.post(add_url(), {"name": "错误示例", "columns": lines})
     page = response.content.decode()
     assert response.status_code == 200 and not HeaderMapping.objects.exists()
     assert "第2行：应写成“文件中的列名 = 系统列名”" in page
