@@ -5,10 +5,13 @@ one transaction with one revision per changed item. Both take and return plain d
 the Celery task stay thin.
 """
 
+import gc
 import hashlib
+import threading
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -453,6 +456,10 @@ class Importer:
 
     # --- writing ------------------------------------------------------------------------------------------------
     def run(self) -> ImportResult:
+        with collector_paused():
+            return self._run()
+
+    def _run(self) -> ImportResult:
         self.plan()
         if self.result.errors or self.options.dry_run:
             return self.result
@@ -685,6 +692,32 @@ class PublicIndex:
     def close(self):
         if self.search is not None:
             self.analyser.close()
+
+
+_collector = {"imports": 0, "was_enabled": False}
+_collector_lock = threading.Lock()
+
+
+@contextmanager
+def collector_paused():
+    """Python's cyclic garbage collector paused while any import runs in this process.
+
+    An import holds millions of small objects (cells, cleaned rows, contents) and makes no reference cycles to
+    speak of, but every full collection scanned them all again: 100,000 items took 19.3 s with the collector
+    running, 15.3 s without. Reference counting frees everything as usual meanwhile; the collector resumes (and
+    catches up on any cycles) when the last import ends."""
+    with _collector_lock:
+        if _collector["imports"] == 0:
+            _collector["was_enabled"] = gc.isenabled()
+            gc.disable()
+        _collector["imports"] += 1
+    try:
+        yield
+    finally:
+        with _collector_lock:
+            _collector["imports"] -= 1
+            if _collector["imports"] == 0 and _collector["was_enabled"]:
+                gc.enable()
 
 
 def search_index_changed():

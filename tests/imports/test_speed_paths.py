@@ -200,3 +200,13 @@ def test_sqlite_checkpoint_runs_after_the_import_commits(tmp_path):
         busy, log_frames, checkpointed = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
         assert busy == 0 and log_frames == checkpointed  # nothing was left in the log
         assert conn.execute("SELECT COUNT(*) FROM catalog_serviceitem").fetchone()[0] == 1
+
+
+def test_the_garbage_collector_is_paused_during_an_import_and_resumes_after():
+    import gc
+
+    seen = []
+    result = import_file(workbook(), "x.xlsx", create_departments=True,
+                         progress=lambda done, total, stage: seen.append(gc.isenabled()))
+    assert result.written and seen and not any(seen)
+    assert gc.isenabled()
