@@ -1,5 +1,6 @@
 """Chinese text → search terms. The same function runs at index time and at query time (DESIGN decision 3)."""
 
+import gc
 import multiprocessing
 import os
 import re
@@ -148,7 +149,11 @@ def document_terms(title_terms: str, main_terms: str, body_terms: str) -> set[st
 
 
 def _warm_up():
+    """The analysing process's start: jieba's dictionary loaded, and the cyclic garbage collector off (the word
+    caches hold hundreds of thousands of entries that each full collection would scan again; the process ends
+    with the import)."""
     jieba.initialize()
+    gc.disable()
     return True
 
 
