@@ -644,14 +644,12 @@ class PublicIndex:
         self.frequencies = Counter()  # the term frequencies' changes, applied once at the end
         try:
             from publish import search, text
+            from publish.models import SearchDocument
         except ImportError:  # the public site is not installed
             self.search = None
             return
         self.search, self.analyser = search, text.Analyser(expected)
-        from publish.models import SearchDocument
-
         ids.reserve(SearchDocument, expected)
-
 
     def analyse(self, rows: list[ItemRow], contents: list[ItemContent]):
         if self.search is None:
