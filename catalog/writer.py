@@ -27,7 +27,7 @@ from operator import itemgetter
 import orjson
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils import timezone
 from modelcluster.models import get_all_child_relations
 from wagtail.models import ModelLogEntry, Revision
@@ -179,26 +179,38 @@ class BackgroundWriter(Statements):
             self.call(write_rows, table, columns, rows)
 
     def call(self, function, *args):
-        self.pending = [future for future in self.pending if not future.done() or future.exception()]
+        # Statements that ran leave the list; failed ones stay for wait() to raise.
+        self.pending = [future for future in self.pending if not future.done() or future.exception() is not None]
         if len(self.pending) >= self.max_pending:
-            self.pending.pop(0).result()
+            if self.pending[0].exception() is not None:  # waits for the oldest statement to finish
+                self.wait()  # it failed: raise its error (not what the statements after it then hit)
+            self.pending.pop(0)
         self.pending.append(self.pool.submit(function, *args))
 
     def wait(self):
-        """Until every pending statement has run; raises the first error (the transaction is then rolled back)."""
-        pending, self.pending = self.pending, []
-        for future in pending:
-            future.result()
+        """Until every pending statement has run; raises the first error (the transaction is then rolled back).
 
-    def close(self):
-        """wait(), then end the thread; may be called again."""
-        if self.pool is None:
+        On PostgreSQL every statement after a failed one fails too ("current transaction is aborted"): the first
+        error is the one that says what went wrong."""
+        pending, self.pending = self.pending, []
+        errors = [error for error in (future.exception() for future in pending) if error is not None]
+        if errors:
+            raise errors[0]
+
+    def close(self, quietly=False):
+        """wait(), then end the thread; may be called again. quietly: while another error is on its way out, the
+        statements still queued are dropped and their errors ignored."""
+        pool, self.pool = self.pool, None
+        if pool is None:
             return
         try:
-            self.wait()
+            if quietly:
+                pool.shutdown(wait=True, cancel_futures=True)
+                self.pending = []
+            else:
+                self.wait()
         finally:
-            self.pool.shutdown()
-            self.pool = None
+            pool.shutdown()
             self.db.dec_thread_sharing()
 
 
@@ -235,7 +247,8 @@ def checkpoint_after():
     finally:
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA wal_autocheckpoint = 1000")
-    threading.Thread(target=_checkpoint, name="sqlite-checkpoint").start()
+    # After the outermost commit (at once when the write's own transaction was the outermost one).
+    transaction.on_commit(lambda: threading.Thread(target=_checkpoint, name="sqlite-checkpoint").start())
 
 
 def _checkpoint():

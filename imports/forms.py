@@ -22,22 +22,26 @@ def parse_mapping(text: str) -> dict[str, str]:
     """{file header: column key} from the lines; a ValidationError names every line that cannot be read."""
     ours = header_lookup(ITEM_SHEET)  # our headers and their aliases, normalised → key
     ours.update({column.key.lower(): column.key for column in ITEM_SHEET.columns})
-    columns, errors = {}, []
+    columns, errors, seen = {}, [], set()
     for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
+        line = line.strip()
+        if not line:
             continue
-        parts = SEPARATOR.split(line.strip(), maxsplit=1)
-        if len(parts) != 2 or not parts[0] or not parts[1]:
+        # At the last separator: a file's header may hold one itself (依据:法律), ours never do.
+        separators = list(SEPARATOR.finditer(line))
+        source = line[: separators[-1].start()].strip() if separators else ""
+        target = line[separators[-1].end() :].strip() if separators else ""
+        if not source or not target:
             errors.append(_("第%(n)d行：应写成“文件中的列名 = 系统列名”") % {"n": number})
             continue
-        source, target = parts
-        key = ours.get(normalise_header(target)) or ours.get(target.strip().lower())
+        key = ours.get(normalise_header(target)) or ours.get(target.lower())
         if key is None:
             errors.append(_("第%(n)d行：系统中没有“%(col)s”这一列（见导入模板“事项”表的表头）")
                           % {"n": number, "col": target})
-        elif source in columns:
+        elif normalise_header(source) in seen:  # the reader compares headers so normalised
             errors.append(_("第%(n)d行：列名“%(col)s”重复") % {"n": number, "col": source})
         else:
+            seen.add(normalise_header(source))
             columns[source] = key
     if errors:
         raise forms.ValidationError(errors)

@@ -485,18 +485,19 @@ class Importer:
             row.item_id = pk
         tune_for_bulk_write()
         self.statements = BackgroundWriter()
-        ids = IdPool(self.statements)
-        ids.reserve(Revision, total)
-        for model, count in self._child_rows_coming().items():
-            ids.reserve(model, count)
-        writer = ItemWriter(user=self.user, publish=self.options.publish, statements=self.statements, ids=ids)
-        template = writer.template()
-        child_templates = {relation: serializable_data(model()) for relation, model in child_relations().items()}
-        self.codes = {row.item_id: row.code for row in new}
-        self._main_items = self._main_item_ids()
-        indexed = []
-        index = PublicIndex(total, self.codes, ids) if self.options.publish else None
+        index = None
         try:
+            ids = IdPool(self.statements)
+            ids.reserve(Revision, total)
+            for model, count in self._child_rows_coming().items():
+                ids.reserve(model, count)
+            writer = ItemWriter(user=self.user, publish=self.options.publish, statements=self.statements, ids=ids)
+            template = writer.template()
+            child_templates = {relation: serializable_data(model()) for relation, model in child_relations().items()}
+            self.codes = {row.item_id: row.code for row in new}
+            self._main_items = self._main_item_ids()
+            indexed = []
+            index = PublicIndex(total, self.codes, ids) if self.options.publish else None
             # In batches: only one batch of content dictionaries is in memory at a time.
             for start in range(0, total, CHUNK):
                 rows = self.changed[start : start + CHUNK]
@@ -512,9 +513,11 @@ class Importer:
                 index.finish()
                 lap("write: term frequencies")
         finally:
-            self.statements.close()
-            if index is not None:
-                index.close()
+            try:
+                self.statements.close(quietly=True)  # (done above, unless an error is on its way out)
+            finally:
+                if index is not None:
+                    index.close()
         if indexed:
             transaction.on_commit(lambda: self._after_publish(indexed))
 
@@ -648,8 +651,8 @@ class PublicIndex:
         except ImportError:  # the public site is not installed
             self.search = None
             return
-        self.search, self.analyser = search, text.Analyser(expected)
         ids.reserve(SearchDocument, expected)
+        self.search, self.analyser = search, text.Analyser(expected)
 
     def analyse(self, rows: list[ItemRow], contents: list[ItemContent]):
         if self.search is None:

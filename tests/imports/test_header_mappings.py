@@ -68,3 +68,20 @@ def test_only_import_roles_manage_mappings(client):
     client.force_login(visitor)
     assert client.get(add_url()).status_code in (302, 403)
     assert not HeaderMapping.objects.exists()
+
+
+def test_mapping_lines_read_back_as_saved_even_with_a_separator_in_the_files_header():
+    from imports.forms import mapping_lines, parse_mapping
+
+    saved = {"依据:法律": "legal_bases", "职权名称 = 新": "name", "职权编码": "implementation_code"}
+    assert parse_mapping(mapping_lines(saved)) == saved
+
+
+def test_headers_that_read_the_same_are_one_column():
+    from django import forms
+
+    from imports.forms import parse_mapping
+
+    with pytest.raises(forms.ValidationError) as error:
+        parse_mapping("申请 人 = 事项名称\n申请人 = 实施编码")
+    assert "第2行：列名“申请人”重复" in str(error.value)

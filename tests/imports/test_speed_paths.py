@@ -20,12 +20,12 @@ POINTERS = ("updated_at", "latest_revision", "live_revision", "first_published_a
 CODE = "511A0001-511602000000-000-11511301008778183N-1-00"
 
 
-def workbook(name="企业投资项目备案"):
+def workbook(name="企业投资项目备案", code=CODE):
     return xlsx(
         ("事项", [["实施编码", "事项名称", "事项类型", "实施主体", "实施主体编码", "承诺办结时限", "设定依据"],
-                  [CODE, name, "许可", "区经信局", "11511301008778183N", 5, "《行政许可法》第十二条：内容"]]),
+                  [code, name, "许可", "区经信局", "11511301008778183N", 5, "《行政许可法》第十二条：内容"]]),
         ("申请材料", [["实施编码", "材料名称", "材料类型", "必要性"],
-                      [CODE, "申请表", "申请表格文书", "必要"], [CODE, "营业执照", "证件证书证明", "非必要"]]),
+                      [code, "申请表", "申请表格文书", "必要"], [code, "营业执照", "证件证书证明", "非必要"]]),
     )
 
 
@@ -153,8 +153,13 @@ def test_background_writer_runs_statements_in_order_and_its_errors_roll_the_tran
         try:
             writer.insert(table, columns, [(30000, "新部门", "", "NEW", "", 1, "")])
             writer.insert(table, columns, [(9000, "重复的主键", "", "DUPLICATE", "", 1, "")])
+            # More than a batch after it: on PostgreSQL each of these fails too ("current transaction is
+            # aborted"); the error raised must still be the first one.
+            for i in range(2 * writer.max_pending):
+                writer.insert(table, columns, [(40000 + i, f"其后{i}", "", f"AFTER{i}", "", 1, "")])
+            writer.close()
         finally:
-            writer.close()  # raises the thread's error here, inside the transaction
+            writer.close(quietly=True)
     assert Department.objects.count() == before and not Department.objects.filter(pk=30000).exists()
 
 
@@ -210,3 +215,24 @@ def test_the_garbage_collector_is_paused_during_an_import_and_resumes_after():
                          progress=lambda done, total, stage: seen.append(gc.isenabled()))
     assert result.written and seen and not any(seen)
     assert gc.isenabled()
+
+
+def test_an_import_whose_writes_fail_reports_the_databases_first_error_and_writes_nothing(monkeypatch):
+    from django.db import IntegrityError
+
+    import catalog.writer
+
+    import_file(workbook(), "x.xlsx", create_departments=True, publish=True)
+    taken = Revision.objects.get().pk
+    counts = (ServiceItem.objects.count(), Material.objects.count(), Revision.objects.count())
+    reserve = catalog.writer.reserve_ids
+    monkeypatch.setattr(catalog.writer, "reserve_ids",
+                        lambda model, count: [taken] * count if model is Revision else reserve(model, count))
+    monkeypatch.setattr("imports.service.CHUNK", 1)  # a batch per item: statements queue up after the failure
+    codes = [CODE.replace("0001", f"000{n}") for n in range(2, 6)]
+    data = xlsx(("事项", [["实施编码", "事项名称", "事项类型", "实施主体"],
+                          *([code, f"事项{code[6]}", "许可", "区经信局"] for code in codes)]),
+                ("申请材料", [["实施编码", "材料名称"], *([code, "申请表"] for code in codes)]))
+    with pytest.raises(IntegrityError):  # not "current transaction is aborted" from a statement after it
+        import_file(data, "x.xlsx", publish=True)
+    assert (ServiceItem.objects.count(), Material.objects.count(), Revision.objects.count()) == counts
