@@ -49,6 +49,10 @@ class ItemContent:
     pk: int | None = field(default=None)  # a new item's id, when reserved beforehand (reserve_ids)
     revision_id: int | None = None  # the revision written for it
 
+    def gives(self, relation: str) -> bool:
+        """Whether the content gives this relation's children (a new item's always; else those it replaces)."""
+        return self.existing is None or relation in self.replace
+
 
 # --- ids, inserts ----------------------------------------------------------------------------------------------
 def reserve_ids(model, count: int) -> list[int]:
@@ -140,7 +144,7 @@ class Statements:
     def wait(self):
         pass
 
-    def close(self):
+    def close(self, quietly=False):
         pass
 
 
@@ -366,7 +370,7 @@ class ItemWriter:
         for relation, model in child_relations().items():
             written = []
             for content in contents:
-                if content.existing is not None and relation not in content.replace:
+                if not content.gives(relation):
                     continue  # the item keeps these children as they are
                 for order, child in enumerate(content.data[relation]):
                     child["item"], child["sort_order"] = content.pk, order
@@ -379,7 +383,7 @@ class ItemWriter:
 
     def _write_children(self, contents):
         for relation, model in child_relations().items():
-            replaced = [c.pk for c in contents if not c.as_draft and c.existing is not None and relation in c.replace]
+            replaced = [c.pk for c in contents if c.existing is not None and not c.as_draft and c.gives(relation)]
             if replaced:
                 self.statements.wait()  # the ORM uses the connection
             for start in range(0, len(replaced), 2000):
@@ -387,7 +391,7 @@ class ItemWriter:
             columns, row_of = _row_getter(model)
             rows = []
             for content in contents:
-                if content.as_draft or (content.existing is not None and relation not in content.replace):
+                if content.as_draft or not content.gives(relation):
                     continue
                 rows += map(row_of, content.data[relation])
             self.statements.insert(model._meta.db_table, columns, rows)

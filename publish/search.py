@@ -64,9 +64,13 @@ def _item_type_label(code: str) -> str:
 
 
 def item_body(item: ServiceItem) -> str:
-    return "\n".join(body_parts(item.__dict__, item.department, [m.name for m in item.materials.all()],
-                                [(q.question, q.answer) for q in item.faqs.all()],
-                                [b.law for b in item.legal_bases.all()]))
+    return "\n".join(item_body_parts(item))
+
+
+def item_body_parts(item: ServiceItem) -> list[str]:
+    """body_parts() of a stored item (its children prefetched)."""
+    return body_parts(item.__dict__, item.department, [m.name for m in item.materials.all()],
+                      [(q.question, q.answer) for q in item.faqs.all()], [b.law for b in item.legal_bases.all()])
 
 
 def body_parts(item, department, material_names, faqs, laws) -> list[str]:
@@ -177,11 +181,9 @@ def index_items(items, frequencies: Counter | None = None) -> int:
 
 
 def document_values_of(item: ServiceItem) -> tuple:
-    body = body_parts(item.__dict__, item.department, [m.name for m in item.materials.all()],
-                      [(q.question, q.answer) for q in item.faqs.all()], [b.law for b in item.legal_bases.all()])
     parent_code = item.parent.implementation_code if item.parent_id and item.parent else ""
     return document_values(item.__dict__, item.department, parent_code,
-                           text.analyse_document(item.name, item.main_item_name, body))
+                           text.analyse_document(item.name, item.main_item_name, item_body_parts(item)))
 
 
 def store_documents(item_ids, documents: list[tuple], frequencies: Counter | None = None, changed=True,
