@@ -70,3 +70,29 @@ def test_refresh_completeness_command_in_process(db):
     call_command("refresh_completeness")
     item.refresh_from_db()
     assert item.completeness_score > 0
+
+
+def test_worker_runs_an_import_with_its_background_writer(worker):
+    # The upload's job, run by the Celery task in the worker process: the rows, the revision and the public search
+    # document are written there (catalog.writer.BackgroundWriter on PostgreSQL), and the job row records it.
+    from imports.models import ImportJob
+    from imports.service import file_hash
+    from imports.tasks import run_import
+    from publish.models import SearchDocument
+    from tests.imports.test_speed_paths import CODE, workbook
+
+    data = workbook()
+    job = ImportJob.objects.create(file_name="清单.xlsx", file_sha256=file_hash(data), file_data=data,
+                                   options={"publish": True, "create_departments": True, "mapping": None})
+    run_import.delay(job.pk, False)
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        job.refresh_from_db()
+        if job.status not in ("pending", "running"):
+            break
+        assert worker.poll() is None, worker.stdout.read().decode()
+        time.sleep(0.3)
+    assert (job.status, job.created) == ("done", 1), job.errors
+    item = ServiceItem.objects.get(implementation_code=CODE)
+    assert item.live and item.materials.count() == 2 and item.live_revision.content["name"] == item.name
+    assert SearchDocument.objects.filter(item=item).exists()
