@@ -27,6 +27,7 @@ from catalog.writer import (
     IdPool,
     ItemContent,
     ItemWriter,
+    KeyCheck,
     Statements,
     checkpoint_after,
     child_relations,
@@ -484,7 +485,8 @@ class Importer:
         for row, pk in zip(new, reserve_ids(ServiceItem, len(new)), strict=True):
             row.item_id = pk
         tune_for_bulk_write()
-        self.statements = BackgroundWriter()
+        keys = KeyCheck.if_allowed()
+        self.statements = BackgroundWriter(keys=keys)
         index = None
         try:
             ids = IdPool(self.statements)
@@ -509,6 +511,9 @@ class Importer:
             lap = self._lap()
             self.statements.close()
             lap = lap("write: waiting for the writer thread")
+            if keys is not None:
+                keys.check()
+                lap = lap("write: foreign keys, once per table")
             if index is not None:
                 index.finish()
                 lap("write: term frequencies")

@@ -9,7 +9,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from wagtail.models import Revision
 
 from catalog.bulk import serializable_data
-from catalog.models import Material, ServiceItem
+from catalog.models import LegalBasis, Material, ServiceItem
 from imports.service import import_file
 
 from .conftest import xlsx
@@ -236,3 +236,78 @@ def test_an_import_whose_writes_fail_reports_the_databases_first_error_and_write
     with pytest.raises(IntegrityError):  # not "current transaction is aborted" from a statement after it
         import_file(data, "x.xlsx", publish=True)
     assert (ServiceItem.objects.count(), Material.objects.count(), Revision.objects.count()) == counts
+
+
+def _postgresql_only():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's row triggers (CI runs this on PostgreSQL)")
+
+
+@pytest.mark.services
+def test_key_check_takes_the_place_of_the_row_triggers_and_refuses_a_missing_key():
+    from django.db import IntegrityError, connection, transaction
+
+    from catalog.writer import BackgroundWriter, KeyCheck, reserve_ids
+
+    _postgresql_only()
+    import_file(workbook(), "x.xlsx", create_departments=True, publish=True)
+    item = ServiceItem.objects.get()
+    table = LegalBasis._meta.db_table
+    columns = ["id", "sort_order", "item_id", "law", "article", "text"]
+
+    def legal_bases(*item_ids):
+        return [(pk, n, item_id, f"《条例{n}》", "", "") for n, (pk, item_id) in
+                enumerate(zip(reserve_ids(LegalBasis, len(item_ids)), item_ids, strict=True))]
+
+    def insert(rows, keys):
+        writer = BackgroundWriter(keys=keys)
+        try:
+            writer.insert(table, columns, rows)
+            writer.close()
+        finally:
+            writer.close(quietly=True)
+
+    before = LegalBasis.objects.count()
+    with pytest.raises(IntegrityError, match=r"catalog_legalbasis\.item_id.*catalog_serviceitem"), \
+            transaction.atomic():
+        keys = KeyCheck.if_allowed()
+        assert keys is not None  # CI's role is a superuser
+        insert(legal_bases(item.pk, 999999), keys)
+        with connection.cursor() as cursor:
+            # No trigger was queued for these rows: making the constraints immediate checks nothing …
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("SHOW session_replication_role")
+            assert cursor.fetchone()[0] == "origin"  # … and later statements have their triggers again
+        keys.check()  # … so this must find the missing item
+    assert LegalBasis.objects.count() == before
+
+    with transaction.atomic():
+        keys = KeyCheck.if_allowed()
+        insert(legal_bases(item.pk, item.pk), keys)
+        keys.check()
+    assert LegalBasis.objects.count() == before + 2
+
+    # Without a KeyCheck the row triggers are there as usual.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert(legal_bases(999999), None)
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
+@pytest.mark.services
+def test_key_check_is_not_used_by_a_role_that_may_not_turn_triggers_off():
+    from django.db import connection, transaction
+
+    from catalog.writer import KeyCheck
+
+    _postgresql_only()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = 'tongban_plain_role'")
+        if not cursor.fetchone():
+            cursor.execute("CREATE ROLE tongban_plain_role NOLOGIN")
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL ROLE tongban_plain_role")
+        assert KeyCheck.if_allowed() is None
+    assert KeyCheck({"catalog_material"}).takes("catalog_material") is False  # a table with triggers of its own
