@@ -29,10 +29,10 @@ from catalog.writer import (
     ItemWriter,
     KeyCheck,
     Statements,
-    checkpoint_after,
     child_relations,
     reserve_ids,
     tune_for_bulk_write,
+    upkeep_after_commit,
 )
 
 from . import values
@@ -114,6 +114,7 @@ class Importer:
         self.strings: dict[str, str] = {}
         self.memo: dict[str, dict] = {}  # column key → raw cell → (value, error, raw)
         self.timings: dict[str, float] = {}  # seconds per phase: read, validate, write (for the benchmark)
+        self.analyser = None  # the public index's text analysis (publish.text.Analyser), when publishing
 
     # --- errors ---------------------------------------------------------------------------------------------
     def error(self, sheet, row, column, value, message):
@@ -162,6 +163,10 @@ class Importer:
         sheet (the materials, four times the rows) in its background thread."""
         self.result.rows_total += len(sheet.rows)
         if sheet.spec is ITEM_SHEET:
+            if self.options.publish and not self.options.dry_run:
+                # Its process starts now, while the rest of the file is read and checked, so that it is ready for
+                # the first batch written: started then, it held the writing up for a second and a half.
+                self.analyser = PublicIndex.start_analyser(len(sheet.rows))
             self.progress(0, self.result.rows_total, "validate")
             self._read_items(sheet)
             sheet.rows = []  # cleaned into self.items; the raw cells are no longer needed
@@ -458,7 +463,11 @@ class Importer:
     # --- writing ------------------------------------------------------------------------------------------------
     def run(self) -> ImportResult:
         with collector_paused():
-            return self._run()
+            try:
+                return self._run()
+            finally:
+                if self.analyser is not None:
+                    self.analyser.close()
 
     def _run(self) -> ImportResult:
         self.plan()
@@ -466,7 +475,7 @@ class Importer:
             return self.result
         started = time.perf_counter()
         self.items = {}  # the changed rows are in self.changed; each batch is freed once written
-        with checkpoint_after(), transaction.atomic():
+        with upkeep_after_commit(), transaction.atomic():
             self._write()
         self.timings["write"] = time.perf_counter() - started
         # The cleaned rows are written: free them.
@@ -499,7 +508,7 @@ class Importer:
             self.codes = {row.item_id: row.code for row in new}
             self._main_items = self._main_item_ids()
             indexed = []
-            index = PublicIndex(total, self.codes, ids) if self.options.publish else None
+            index = PublicIndex(total, self.codes, ids, self.analyser) if self.options.publish else None
             # In batches: only one batch of content dictionaries is in memory at a time.
             for start in range(0, total, CHUNK):
                 rows = self.changed[start : start + CHUNK]
@@ -646,18 +655,27 @@ class Importer:
 class PublicIndex:
     """The published items' public search documents (publish.search), from the content the import writes."""
 
-    def __init__(self, expected: int, codes: dict[int, str], ids: IdPool):
+    def __init__(self, expected: int, codes: dict[int, str], ids: IdPool, analyser=None):
         self.codes = codes  # implementation codes of the items this import creates, by id (for sub-items' parents)
         self.ids = ids
         self.frequencies = Counter()  # the term frequencies' changes, applied once at the end
         try:
-            from publish import search, text
+            from publish import search
             from publish.models import SearchDocument
         except ImportError:  # the public site is not installed
             self.search = None
             return
         ids.reserve(SearchDocument, expected)
-        self.search, self.analyser = search, text.Analyser(expected)
+        self.search, self.analyser = search, analyser or self.start_analyser(expected)
+
+    @staticmethod
+    def start_analyser(expected: int):
+        """publish.text.Analyser for about `expected` documents (None without the public site)."""
+        try:
+            from publish import text
+        except ImportError:
+            return None
+        return text.Analyser(expected)
 
     def analyse(self, rows: list[ItemRow], contents: list[ItemContent]):
         if self.search is None:

@@ -21,7 +21,7 @@ class SearchDocument(models.Model):
     main_item_name = models.CharField(_("所属主项名称"), max_length=200, blank=True)
     parent_code = models.CharField(_("主项实施编码"), max_length=64, blank=True)
     department = models.ForeignKey("catalog.Department", on_delete=models.CASCADE, related_name="+")
-    item_type = models.CharField(_("事项类型"), max_length=2, db_index=True)
+    item_type = models.CharField(_("事项类型"), max_length=2)  # filters the matches of a query only
     for_person = models.BooleanField(_("个人办事"), default=False)
     for_legal = models.BooleanField(_("法人办事"), default=False)
     handled_online = models.BooleanField(_("可网上办理"), default=False)

@@ -195,8 +195,10 @@ class Analyser:
         return lambda: result
 
     def close(self):
+        """Ends the process (may be called again)."""
         if self.pool is not None:
             self.pool.shutdown(wait=False, cancel_futures=True)
+            self.pool = None
 
 
 def pinyin(text: str) -> str:

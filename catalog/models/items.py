@@ -55,7 +55,8 @@ class ServiceItem(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, 
     basic_code = models.CharField(_("基本编码"), max_length=64, blank=True)
     item_type = models.CharField(_("事项类型"), max_length=2, choices=ItemType.choices)
     department = models.ForeignKey(
-        "catalog.Department", verbose_name=_("实施主体"), on_delete=models.PROTECT, related_name="items"
+        "catalog.Department", verbose_name=_("实施主体"), on_delete=models.PROTECT, related_name="items",
+        db_index=False,  # the (department, item_type) index below serves it
     )
     department_nature = models.CharField(
         _("实施主体性质"), max_length=1, choices=DepartmentNature.choices, default=DepartmentNature.STATUTORY
@@ -64,6 +65,7 @@ class ServiceItem(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, 
     exercise_level = models.CharField(_("行使层级"), max_length=1, choices=DepartmentLevel.choices, blank=True)
     catalog_entry = models.ForeignKey(
         "catalog.CatalogEntry",
+        db_index=False,
         verbose_name=_("基本目录事项"),
         null=True,
         blank=True,
@@ -72,7 +74,8 @@ class ServiceItem(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, 
     )
     role = models.CharField(_("主项/子项"), max_length=4, choices=SubItemRole.choices, default=SubItemRole.NONE)
     parent = models.ForeignKey(
-        "self", verbose_name=_("所属主项"), null=True, blank=True, on_delete=models.SET_NULL, related_name="sub_items"
+        "self", verbose_name=_("所属主项"), null=True, blank=True, on_delete=models.SET_NULL, related_name="sub_items",
+        db_index=False,
     )
     # The main item's name as the source list gives it; parent links it when the main item is itself an entry.
     main_item_name = models.CharField(_("所属主项名称"), max_length=200, blank=True)
@@ -116,6 +119,7 @@ class ServiceItem(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, 
     result_name = models.CharField(_("审批结果名称"), max_length=200, blank=True)
     result_sample = models.ForeignKey(
         "wagtaildocs.Document",
+        db_index=False,
         verbose_name=_("审批结果样本"),
         null=True,
         blank=True,
@@ -154,7 +158,15 @@ class ServiceItem(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, 
         permissions = [
             ("access_all_departments", _("可管理所有部门的事项")),
         ]
-        indexes = [models.Index(fields=["department", "item_type"])]
+        # Links that most items leave empty are indexed only where set (a bulk import writes no NULL entries).
+        indexes = [
+            models.Index(fields=["department", "item_type"]),
+            models.Index(fields=["catalog_entry"], condition=models.Q(catalog_entry__isnull=False),
+                         name="catalog_item_catalog_entry"),
+            models.Index(fields=["parent"], condition=models.Q(parent__isnull=False), name="catalog_item_parent"),
+            models.Index(fields=["result_sample"], condition=models.Q(result_sample__isnull=False),
+                         name="catalog_item_result_sample"),
+        ]
 
     def __str__(self):
         return self.name

@@ -49,6 +49,7 @@ def run_import(path):
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+    from catalog.writer import UPKEEP_THREAD
     from imports.service import Importer, Options
 
     data = Path(path).read_bytes()
@@ -57,11 +58,12 @@ def run_import(path):
     result = importer.run()
     total = time.perf_counter() - started
     peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    # SQLite: the log is copied into the database file by a thread of its own once the import has committed
-    # (catalog.writer.checkpoint_after); timed here on its own, it is not part of the import's time.
+    # Once the import has committed, a thread of its own copies SQLite's log into the database file, or merges
+    # PostgreSQL's GIN pending list into the index (catalog.writer.upkeep_after_commit): timed here on its own, it
+    # is not part of the import's time.
     started = time.perf_counter()
     for thread in threading.enumerate():
-        if thread.name == "sqlite-checkpoint":
+        if thread.name == UPKEEP_THREAD:
             thread.join()
     checkpoint = time.perf_counter() - started
     from wagtail.models import Revision
@@ -75,13 +77,13 @@ def run_import(path):
         "rows": result.rows_total,
         "timings": importer.timings,
         "total": total,
-        "checkpoint_after_commit": checkpoint,
+        "upkeep_after_commit": checkpoint,
         "items": ServiceItem.objects.count(),
         "materials": Material.objects.count(),
         "revisions": Revision.objects.count(),
         "search_documents": SearchDocument.objects.count(),
         "peak_rss_mb": peak_rss_mb,
-        "peak_rss_mb_with_checkpoint": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "peak_rss_mb_with_upkeep": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }))
 
 

@@ -190,9 +190,9 @@ def test_sqlite_checkpoint_runs_after_the_import_commits(tmp_path):
         "result = import_file(workbook(), 'x.xlsx', create_departments=True, publish=True)\n"
         "assert result.written, result.errors\n"
         "names = [t.name for t in threading.enumerate()]\n"
-        "[t.join() for t in threading.enumerate() if t.name == 'sqlite-checkpoint']\n"
+        "[t.join() for t in threading.enumerate() if t.name == 'db-upkeep-after-commit']\n"
         "cursor = connection.cursor(); cursor.execute('PRAGMA wal_autocheckpoint')\n"
-        "print(names.count('sqlite-checkpoint'), cursor.fetchone()[0])\n"
+        "print(names.count('db-upkeep-after-commit'), cursor.fetchone()[0])\n"
     )
     root = Path(__file__).resolve().parents[2]
     out = subprocess.run([sys.executable, "-c", script], cwd=root, check=True, capture_output=True, text=True,
@@ -311,3 +311,35 @@ def test_key_check_is_not_used_by_a_role_that_may_not_turn_triggers_off():
         cursor.execute("SET LOCAL ROLE tongban_plain_role")
         assert KeyCheck.if_allowed() is None
     assert KeyCheck({"catalog_material"}).takes("catalog_material") is False  # a table with triggers of its own
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_search_index_pending_entries_are_merged_after_the_import_commits():
+    import threading
+
+    from django.db import connection, transaction
+
+    from catalog.writer import UPKEEP_THREAD, tune_for_bulk_write
+
+    _postgresql_only()
+    with transaction.atomic(), connection.cursor() as cursor:
+        tune_for_bulk_write()  # the import's transaction lets the pending list grow …
+        cursor.execute("SHOW gin_pending_list_limit")
+        assert cursor.fetchone()[0] == "1GB"
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW gin_pending_list_limit")
+        assert cursor.fetchone()[0] == "4MB"  # … and only it
+
+    result = import_file(workbook(), "x.xlsx", create_departments=True, publish=True)
+    assert result.written
+    for thread in threading.enumerate():
+        if thread.name == UPKEEP_THREAD:
+            thread.join()
+    with connection.cursor() as cursor:
+        # Pages still in the pending list would be merged (and counted) now: the thread did it already.
+        cursor.execute("SELECT gin_clean_pending_list('publish_searchdocument_search_vector'::regclass)")
+        assert cursor.fetchone()[0] == 0
+        cursor.execute("SELECT count(*) FROM publish_searchdocument"
+                       " WHERE search_vector @@ to_tsquery('simple', '企业 & 投资')")
+        assert cursor.fetchone()[0] == 1
