@@ -121,7 +121,7 @@ class KeyCheck:
     from PostgreSQL 15), write_rows() runs its COPY without those triggers and check() proves the same thing:
     every key the rows name is either a row this transaction inserted (a COPY writes all its rows or fails) or a
     row that exists, which it locks FOR KEY SHARE as the trigger would. Updates and deletes keep their triggers,
-    and so does a table with triggers of its own (they would be skipped too).
+    and so does a table with triggers of its own that the replica role would skip.
     """
 
     def __init__(self, tables_with_triggers: set[str]):
@@ -143,7 +143,9 @@ class KeyCheck:
                 allowed = bool(cursor.fetchone()[0])
             if not allowed:
                 return None
-            cursor.execute("SELECT DISTINCT tgrelid::regclass::text FROM pg_trigger WHERE NOT tgisinternal")
+            # Triggers that the replica role would skip ('O': they fire in the origin role only).
+            cursor.execute("SELECT DISTINCT tgrelid::regclass::text FROM pg_trigger"
+                           " WHERE NOT tgisinternal AND tgenabled = 'O'")
             return cls({name.strip('"') for (name,) in cursor.fetchall()})
 
     def takes(self, table: str) -> bool:

@@ -687,7 +687,7 @@ class PublicIndex:
                                           [(q["question"], q["answer"]) for q in data["faqs"]],
                                           [b["law"] for b in data["legal_bases"]])
             documents.append((data["name"], data["main_item_name"], body))
-        return self.analyser.submit(documents)
+        return self.analyser.submit(documents, vectors=self.search.fulltext.vector_written())
 
     def store(self, rows: list[ItemRow], contents: list[ItemContent], analysed, statements: Statements):
         if self.search is None:
@@ -697,7 +697,7 @@ class PublicIndex:
             statements.wait()  # the connection is this thread's again
         parent_codes = dict(ServiceItem.objects.filter(pk__in=parents).values_list("pk", "implementation_code"))
         parent_codes.update(self.codes)
-        texts, term_counts = analysed()
+        texts, term_counts, vectors = analysed()
         documents = [
             self.search.document_values(content.data, row.department, parent_codes.get(content.data["parent"], ""),
                                         analysed_texts)
@@ -706,7 +706,7 @@ class PublicIndex:
         # New items have no documents to replace.
         replaced = [c.pk for c in contents if c.existing is not None]
         self.search.store_documents(replaced, documents, self.frequencies, statements=statements, ids=self.ids,
-                                    term_counts=term_counts)
+                                    term_counts=term_counts, vectors=vectors)
 
     def finish(self):
         """Once every batch is written (and the background writer is done)."""

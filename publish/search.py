@@ -188,11 +188,12 @@ def document_values_of(item: ServiceItem) -> tuple:
 
 def store_documents(item_ids, documents: list[tuple], frequencies: Counter | None = None, changed=True,
                     statements: Statements | None = None, ids: IdPool | None = None,
-                    term_counts: Counter | None = None) -> int:
+                    term_counts: Counter | None = None, vectors: list[str] | None = None) -> int:
     """Replace the documents of these items with the given ones (document_values() tuples) and keep the term
     frequencies in step: at once, or by adding the changes to `frequencies` for apply_frequencies() later.
     Plain SQL: the import writes 100,000 documents this way, handing its BackgroundWriter, reserved ids and the
-    new documents' term counts (text.analyse_and_count(), done in its analysing process)."""
+    new documents' term counts and tsvectors (text.analyse_and_count(), done in its analysing process).
+    This is the one function that writes documents: on PostgreSQL it writes their tsvector too."""
     statements = statements or Statements()
     delta = Counter()
     if len(item_ids):
@@ -212,8 +213,15 @@ def store_documents(item_ids, documents: list[tuple], frequencies: Counter | Non
     delta[DOCUMENTS] += len(documents)
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     document_ids = (ids or IdPool(statements)).take(SearchDocument, len(documents))
-    statements.insert(SearchDocument._meta.db_table, ["id", *DOCUMENT_FIELDS, "indexed_at"],
-                      [(pk, *document, now) for pk, document in zip(document_ids, documents, strict=True)])
+    columns = ["id", *DOCUMENT_FIELDS, "indexed_at"]
+    rows = [(pk, *document, now) for pk, document in zip(document_ids, documents, strict=True)]
+    if fulltext.vector_written():
+        if vectors is None:
+            title, main, body = (DOCUMENT_FIELDS.index(f) for f in ("title_terms", "main_terms", "body_terms"))
+            vectors = [text.tsvector_text(d[title], d[main], d[body]) for d in documents]
+        columns.append(fulltext.VECTOR)
+        rows = [(*row, vector) for row, vector in zip(rows, vectors, strict=True)]
+    statements.insert(SearchDocument._meta.db_table, columns, rows)
     index_new = fulltext.index_new_documents()
     if index_new and documents:
         statements.call(_execute, index_new, [json.dumps(document_ids)])

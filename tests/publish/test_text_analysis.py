@@ -3,6 +3,7 @@ cut_for_search), on the real list's titles and department names."""
 
 import csv
 
+import pytest
 from django.conf import settings
 
 from publish import text
@@ -38,3 +39,28 @@ def test_document_fields_are_deduplicated_and_joined():
     assert title == "居民 身份 身份证 居民身份证 办理" and main == "身份 身份证"
     assert body == "区 公安 安分 分局 公安分局 身份 身份证"  # each term once, whichever part it came from
     assert (pinyin, initials) == ("juminshenfenzhengbanli", "jmsfzbl")
+
+
+def test_tsvector_text_numbers_each_term_through_the_fields_with_its_weight():
+    assert text.tsvector_text("居民 身份证", "", "it's a\\b") == "'居民':1A '身份证':2A 'it''s':3C 'a\\\\b':4C"
+    assert text.tsvector_text("", "", "") == ""
+    long_word = "长" * 700  # 2,100 bytes: longer than a lexeme may be, left out but counted
+    assert text.tsvector_text(f"{long_word} 证", "主项", "") == "'证':2A '主项':3B"
+
+
+@pytest.mark.services
+@pytest.mark.django_db
+def test_postgresql_builds_the_same_vector_in_sql_as_python_does():
+    # Documents are written with tsvector_text(); a document updated in place gets publish_search_vector() from
+    # a trigger (migration 0009). Both must give the same vector, on the real list's terms and on odd ones.
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's vector (CI runs this on PostgreSQL)")
+    cases = [(" ".join(text.terms(value)), "", " ".join(text.terms(value + " 申请材料"))) for value in real_texts()]
+    cases += [("it's a\\b 7.5%", "", ""), ("", "", ""), ("长" * 700 + " 证", "主项", "x " * 17000)]
+    with connection.cursor() as cursor:
+        for title, main, body in cases:
+            cursor.execute("SELECT %s::tsvector = publish_search_vector(%s, %s, %s)",
+                           [text.tsvector_text(title, main, body), title, main, body])
+            assert cursor.fetchone()[0], (title, main, body[:50])
