@@ -18,7 +18,7 @@ import datetime
 import sqlite3
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import chain
@@ -87,12 +87,13 @@ def reserve_ids(model, count: int) -> list[int]:
     return list(range(start, start + count))
 
 
-def write_rows(table: str, columns: list[str], rows, keys: "KeyCheck | None" = None):
+def write_rows(table: str, columns: list[str], rows, keys: "KeyCheck | None" = None, keep_role=False):
     """INSERT the rows (tuples in column order, values already as the database takes them).
 
     SQLite: INSERT statements of ROWS_PER_INSERT rows, faster than executemany() (revisions 0.9 s instead of
     2.2 s per 100,000) and one step each (see BackgroundWriter); PostgreSQL: COPY, its foreign keys left to `keys`
-    where given (see KeyCheck)."""
+    where given (see KeyCheck). keep_role: the connection stays without row triggers after the COPY, for the next
+    ones (the caller calls keys.triggers_back() before any other statement)."""
     if not rows:
         return
     if connection.vendor == "sqlite":
@@ -104,12 +105,14 @@ def write_rows(table: str, columns: list[str], rows, keys: "KeyCheck | None" = N
     with connection.cursor() as cursor, connection.wrap_database_errors:  # psycopg's own cursor: Django's errors
         if by_check:
             keys.note(table, columns, rows)
-            cursor.execute("SET LOCAL session_replication_role = replica")
+            keys.rows_unchecked(cursor)
+        elif keys is not None:
+            keys.triggers_back(cursor)
         with cursor.cursor.copy(f"COPY {quote(table)} ({', '.join(map(quote, columns))}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
-        if by_check:  # (after an error the transaction is rolled back, and the setting with it)
-            cursor.execute("SET LOCAL session_replication_role = origin")
+        if by_check and not keep_role:  # (after an error the transaction is rolled back, and the setting with it)
+            keys.triggers_back(cursor)
 
 
 class KeyCheck:
@@ -126,6 +129,7 @@ class KeyCheck:
 
     def __init__(self, tables_with_triggers: set[str]):
         self.tables_with_triggers = tables_with_triggers
+        self.replica = False  # whether the connection runs without the row triggers now
         self.inserted: dict[str, set] = {}  # table → primary keys of the rows inserted
         self.referenced: dict[tuple[str, str], set] = {}  # (table, column) referenced → values named
         self.named_by: dict[tuple[str, str], set[str]] = {}  # the same → "table.column" naming them
@@ -148,6 +152,17 @@ class KeyCheck:
                            " WHERE NOT tgisinternal AND tgenabled = 'O'")
             return cls({name.strip('"') for (name,) in cursor.fetchall()})
 
+    def rows_unchecked(self, cursor):
+        if not self.replica:
+            cursor.execute("SET LOCAL session_replication_role = replica")
+            self.replica = True
+
+    def triggers_back(self, cursor=None):
+        if self.replica:
+            with connection.cursor() if cursor is None else nullcontext(cursor) as cursor:
+                cursor.execute("SET LOCAL session_replication_role = origin")
+            self.replica = False
+
     def takes(self, table: str) -> bool:
         return table in _models_by_table() and table not in self.tables_with_triggers
 
@@ -167,6 +182,7 @@ class KeyCheck:
     def check(self):
         """Raises IntegrityError, as the commit would have, when a noted row names a key that is not there."""
         quote = connection.ops.quote_name
+        self.triggers_back()
         with connection.cursor() as cursor:
             for (table, column), values in self.referenced.items():
                 values = values - {None}
@@ -272,9 +288,20 @@ class BackgroundWriter(Statements):
             for sql, params in sqlite_inserts(table, columns, rows):
                 self.call(execute_raw, sql, params)
         else:
-            self.call(write_rows, table, columns, rows, self.keys)
+            # Consecutive COPYs leave the row triggers off between them: a SET before and after each cost the
+            # database a wait for this thread at every statement.
+            self._submit(write_rows, table, columns, rows, self.keys, True)
 
     def call(self, function, *args):
+        if self.keys is not None:
+            args, function = (function, *args), self._with_triggers
+        self._submit(function, *args)
+
+    def _with_triggers(self, function, *args):
+        self.keys.triggers_back()
+        function(*args)
+
+    def _submit(self, function, *args):
         # Statements that ran leave the list; failed ones stay for wait() to raise.
         self.pending = [future for future in self.pending if not future.done() or future.exception() is not None]
         if len(self.pending) >= self.max_pending:
@@ -292,6 +319,8 @@ class BackgroundWriter(Statements):
         errors = [error for error in (future.exception() for future in pending) if error is not None]
         if errors:
             raise errors[0]
+        if self.keys is not None:
+            self.keys.triggers_back()  # the caller's own statements run with their triggers
 
     def close(self, quietly=False):
         """wait(), then end the thread; may be called again. quietly: while another error is on its way out, the

@@ -510,13 +510,21 @@ class Importer:
             indexed = []
             index = PublicIndex(total, self.codes, ids, self.analyser) if self.options.publish else None
             # In batches: only one batch of content dictionaries is in memory at a time.
+            unindexed = None  # the batch whose documents are stored after the next batch's rows
             for start in range(0, total, CHUNK):
                 rows = self.changed[start : start + CHUNK]
                 self.changed[start : start + CHUNK] = [None] * len(rows)
-                self._write_batch(writer, index, rows, template, child_templates)
+                batch = self._write_batch(writer, index, rows, template, child_templates)
                 if index is not None:
                     indexed += [row.item_id for row in rows]
+                    # One batch behind: the analysing process works on this batch while this thread builds the
+                    # next one, instead of this thread waiting for it (and the database for this thread).
+                    if unindexed is not None:
+                        self._store_documents(index, *unindexed)
+                    unindexed = batch
                 self.progress(min(start + CHUNK, total), total, "write")
+            if unindexed is not None:
+                self._store_documents(index, *unindexed)
             lap = self._lap()
             self.statements.close()
             lap = lap("write: waiting for the writer thread")
@@ -577,9 +585,12 @@ class Importer:
                                             "revision": content.revision_id,
                                             "latest": row.existing.latest_revision_id,
                                             "live": row.existing.live_revision_id})
-        if index is not None:
-            index.store(rows, contents, analysed, self.statements)
-            lap("write: public search index")
+        return rows, contents, analysed
+
+    def _store_documents(self, index, rows, contents, analysed):
+        lap = self._lap()
+        index.store(rows, contents, analysed, self.statements)
+        lap("write: public search index")
 
     def _after_publish(self, ids):
         from .tasks import schedule_elastic_index
