@@ -15,6 +15,7 @@ On SQLite rows go in with multi-row INSERTs, on PostgreSQL with COPY; the import
 """
 
 import datetime
+import logging
 import sqlite3
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -37,6 +38,8 @@ from .bulk import serializable_data
 from .completeness import assess_values
 from .models import ServiceItem
 from .validators import code_verdict
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -397,6 +400,8 @@ def _upkeep():
                                " JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am a ON a.oid = c.relam"
                                " JOIN pg_namespace n ON n.oid = c.relnamespace"
                                " WHERE a.amname = 'gin' AND n.nspname = current_schema()")
+    except Exception:  # the data is committed: the database does this upkeep itself later (autovacuum, next write)
+        logger.warning("upkeep after a bulk write failed", exc_info=True)
     finally:
         connection.close()
 
