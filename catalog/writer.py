@@ -21,7 +21,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from itertools import chain
 from operator import itemgetter
 
@@ -91,7 +91,7 @@ def reserve_ids(model, count: int) -> list[int]:
 
 
 def write_rows(table: str, columns: list[str], rows, keys: "KeyCheck | None" = None, keep_role=False):
-    """INSERT the rows (tuples in column order, values already as the database takes them).
+    """INSERT the rows (a list of tuples in column order, values already as the database takes them).
 
     SQLite: INSERT statements of ROWS_PER_INSERT rows, faster than executemany() (revisions 0.9 s instead of
     2.2 s per 100,000) and one step each (see BackgroundWriter); PostgreSQL: COPY, its foreign keys left to `keys`
@@ -126,8 +126,9 @@ class KeyCheck:
     role may set session_replication_role (a superuser, or `GRANT SET ON PARAMETER session_replication_role`
     from PostgreSQL 15), write_rows() runs its COPY without those triggers and check() proves the same thing:
     every key the rows name is either a row this transaction inserted (a COPY writes all its rows or fails) or a
-    row that exists, which it locks FOR KEY SHARE as the trigger would. Updates and deletes keep their triggers,
-    and so does a table with triggers of its own that the replica role would skip.
+    row that exists, which it locks FOR KEY SHARE as the trigger would (that needs UPDATE on the referenced
+    tables, which a role that runs the admin has; the triggers ran as the tables' owner). Updates and deletes keep
+    their triggers, and so does a table with triggers of its own that the replica role would skip.
     """
 
     def __init__(self, tables_with_triggers: set[str]):
@@ -172,7 +173,7 @@ class KeyCheck:
     def note(self, table: str, columns: list[str], rows):
         model = _models_by_table()[table]
         pk = model._meta.pk.column
-        if pk in columns:
+        if pk in columns and table in _referenced_tables():  # (only those keys are looked for in check())
             at = columns.index(pk)
             self.inserted.setdefault(table, set()).update(row[at] for row in rows)
         for f in model._meta.concrete_fields:
@@ -205,6 +206,13 @@ class KeyCheck:
 @lru_cache
 def _models_by_table() -> dict[str, type]:
     return {model._meta.db_table: model for model in apps.get_models()}
+
+
+@lru_cache
+def _referenced_tables() -> set[str]:
+    """Tables that a foreign key with a constraint points to."""
+    return {f.target_field.model._meta.db_table for model in apps.get_models()
+            for f in model._meta.concrete_fields if f.is_relation and f.db_constraint}
 
 
 # Rows per SQLite INSERT statement. The sqlite3 module keeps the last statements prepared; at 13,000 rows (its
@@ -293,12 +301,13 @@ class BackgroundWriter(Statements):
         else:
             # Consecutive COPYs leave the row triggers off between them: a SET before and after each cost the
             # database a wait for this thread at every statement.
-            self._submit(write_rows, table, columns, rows, self.keys, True)
+            self._submit(partial(write_rows, keep_role=True), table, columns, rows, self.keys)
 
     def call(self, function, *args):
-        if self.keys is not None:
-            args, function = (function, *args), self._with_triggers
-        self._submit(function, *args)
+        if self.keys is None:
+            self._submit(function, *args)
+        else:  # anything but a COPY runs with the row triggers
+            self._submit(self._with_triggers, function, *args)
 
     def _with_triggers(self, function, *args):
         self.keys.triggers_back()
@@ -347,11 +356,14 @@ def tune_for_bulk_write():
 
     PostgreSQL: values over 2 KB (a revision's content is 3 KB of JSON) are compressed with lz4 instead of pglz
     where the server has it; 100,000 revisions took 2 s less. Each value records its method, so reading is
-    unchanged. GIN indexes keep their new entries in their pending list (see upkeep_after_commit)."""
+    unchanged. GIN indexes keep their new entries in their pending list (see upkeep_after_commit), when the role
+    owns them all, so that it can merge the lists after the commit."""
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL gin_pending_list_limit = '1GB'")
+        cursor.execute(f"SELECT bool_and(owned) FROM ({_GIN_INDEXES}) AS gin")
+        if cursor.fetchone()[0]:
+            cursor.execute("SET LOCAL gin_pending_list_limit = '1GB'")
         cursor.execute("SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'")
         row = cursor.fetchone()
         if row and row[0]:
@@ -388,6 +400,11 @@ def upkeep_after_commit():
 
 
 UPKEEP_THREAD = "db-upkeep-after-commit"
+# The schema's GIN indexes, and whether this role owns each (only an owner may merge an index's pending list).
+_GIN_INDEXES = ("SELECT i.indexrelid AS id, pg_has_role(c.relowner, 'USAGE') AS owned FROM pg_index i"
+                " JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am a ON a.oid = c.relam"
+                " JOIN pg_namespace n ON n.oid = c.relnamespace"
+                " WHERE a.amname = 'gin' AND n.nspname = current_schema()")
 
 
 def _upkeep():
@@ -396,10 +413,7 @@ def _upkeep():
             if connection.vendor == "sqlite":
                 cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")
             else:
-                cursor.execute("SELECT gin_clean_pending_list(i.indexrelid) FROM pg_index i"
-                               " JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am a ON a.oid = c.relam"
-                               " JOIN pg_namespace n ON n.oid = c.relnamespace"
-                               " WHERE a.amname = 'gin' AND n.nspname = current_schema()")
+                cursor.execute(f"SELECT gin_clean_pending_list(gin.id) FROM ({_GIN_INDEXES}) AS gin WHERE owned")
     except Exception:  # the data is committed: the database does this upkeep itself later (autovacuum, next write)
         logger.warning("upkeep after a bulk write failed", exc_info=True)
     finally:

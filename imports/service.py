@@ -509,7 +509,7 @@ class Importer:
             self._main_items = self._main_item_ids()
             indexed = []
             index = PublicIndex(total, self.codes, ids, self.analyser) if self.options.publish else None
-            # In batches: only one batch of content dictionaries is in memory at a time.
+            # In batches: two batches of content dictionaries at most are in memory at a time (see below).
             unindexed = None  # the batch whose documents are stored after the next batch's rows
             for start in range(0, total, CHUNK):
                 rows = self.changed[start : start + CHUNK]

@@ -71,7 +71,7 @@ POSTGRES_WRITTEN_VECTOR = [
     *POSTGRES_UNINSTALL,
     f"ALTER TABLE {TABLE} ADD COLUMN {VECTOR} tsvector",
     r"""CREATE OR REPLACE FUNCTION publish_search_vector(title text, main text, body text) RETURNS tsvector
-        LANGUAGE sql IMMUTABLE AS $$
+        LANGUAGE sql STABLE AS $$
         SELECT coalesce(string_agg(format('''%s'':%s%s', replace(replace(w, '\', '\\'), '''', ''''''),
                                           least(n + f.before, 16383), f.weight), ' '), '')::tsvector
         FROM (VALUES (title, 'A', 0),
@@ -98,6 +98,8 @@ POSTGRES_WRITTEN_VECTOR_UNINSTALL = [
     "DROP FUNCTION IF EXISTS publish_search_vector_update()",
     "DROP FUNCTION IF EXISTS publish_search_vector(text, text, text)",
 ]
+# Once filled: a document written without its vector (not by store_documents) is refused, not left unsearchable.
+POSTGRES_VECTOR_REQUIRED = f"ALTER TABLE {TABLE} ALTER COLUMN {VECTOR} SET NOT NULL"
 POSTGRES_VECTOR_INDEX = f"CREATE INDEX IF NOT EXISTS {TABLE}_search_vector ON {TABLE} USING gin ({VECTOR})"
 
 

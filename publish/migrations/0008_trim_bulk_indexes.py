@@ -5,6 +5,19 @@ Dropped by name: AlterField would copy the table on SQLite, and the copy loses t
 from django.db import migrations, models
 
 
+LIKE_INDEX = "publish_searchdocument_item_type_7a0fd4be_like"
+
+
+def drop_like_index(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(f"DROP INDEX IF EXISTS {LIKE_INDEX}")
+
+
+def restore_like_index(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(f"CREATE INDEX {LIKE_INDEX} ON publish_searchdocument (item_type varchar_pattern_ops)")
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -24,8 +37,7 @@ class Migration(migrations.Migration):
                 migrations.RunSQL("DROP INDEX IF EXISTS publish_searchdocument_item_type_7a0fd4be",
                                   "CREATE INDEX publish_searchdocument_item_type_7a0fd4be"
                                   " ON publish_searchdocument (item_type)"),
-                migrations.RunSQL("DROP INDEX IF EXISTS publish_searchdocument_item_type_7a0fd4be_like",
-                                  migrations.RunSQL.noop),  # PostgreSQL's, for LIKE on the column
+                migrations.RunPython(drop_like_index, restore_like_index),  # PostgreSQL's, for LIKE
             ],
         ),
     ]

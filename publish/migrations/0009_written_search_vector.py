@@ -25,7 +25,7 @@ def written_vector(apps, schema_editor):
                 " FROM unnest(%s::bigint[], %s::text[]) AS v(id, vector) WHERE d.id = v.id",
                 [[r[0] for r in batch], [tsvector_text(*r[1:]) for r in batch]])
             last = batch[-1][0]
-    schema_editor.execute(fulltext.POSTGRES_VECTOR_INDEX)
+    _execute(schema_editor, [fulltext.POSTGRES_VECTOR_REQUIRED, fulltext.POSTGRES_VECTOR_INDEX])
 
 
 def generated_vector(apps, schema_editor):

@@ -330,6 +330,14 @@ def test_search_index_pending_entries_are_merged_after_the_import_commits():
     with connection.cursor() as cursor:
         cursor.execute("SHOW gin_pending_list_limit")
         assert cursor.fetchone()[0] == "4MB"  # … and only it
+        cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = 'tongban_plain_role'")
+        if not cursor.fetchone():
+            cursor.execute("CREATE ROLE tongban_plain_role NOLOGIN")
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL ROLE tongban_plain_role")
+        tune_for_bulk_write()  # a role that could not merge the list after the commit leaves it as it is
+        cursor.execute("SHOW gin_pending_list_limit")
+        assert cursor.fetchone()[0] == "4MB"
 
     result = import_file(workbook(), "x.xlsx", create_departments=True, publish=True)
     assert result.written

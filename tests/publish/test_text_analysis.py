@@ -64,3 +64,19 @@ def test_postgresql_builds_the_same_vector_in_sql_as_python_does():
             cursor.execute("SELECT %s::tsvector = publish_search_vector(%s, %s, %s)",
                            [text.tsvector_text(title, main, body), title, main, body])
             assert cursor.fetchone()[0], (title, main, body[:50])
+
+
+@pytest.mark.services
+@pytest.mark.django_db
+def test_postgresql_refuses_a_search_document_written_without_its_vector():
+    from django.db import IntegrityError, connection
+
+    from catalog.models import Department
+    from publish.models import SearchDocument
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's vector (CI runs this on PostgreSQL)")
+    department = Department.objects.create(name="区经信局", credit_code="11511301008778183N")
+    with pytest.raises(IntegrityError, match="search_vector"):
+        SearchDocument.objects.create(code="X-1", title="企业投资项目备案", department=department,
+                                      item_type="01", item_id=1)
