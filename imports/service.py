@@ -496,7 +496,6 @@ class Importer:
         tune_for_bulk_write()
         keys = KeyCheck.if_allowed()
         self.statements = BackgroundWriter(keys=keys)
-        index = None
         try:
             ids = IdPool(self.statements)
             ids.reserve(Revision, total)
@@ -508,6 +507,8 @@ class Importer:
             self.codes = {row.item_id: row.code for row in new}
             self._main_items = self._main_item_ids()
             indexed = []
+            if self.options.publish and self.analyser is None:  # (no item sheet: started here, not while reading)
+                self.analyser = PublicIndex.start_analyser(total)
             index = PublicIndex(total, self.codes, ids, self.analyser) if self.options.publish else None
             # In batches: two batches of content dictionaries at most are in memory at a time (see below).
             unindexed = None  # the batch whose documents are stored after the next batch's rows
@@ -535,11 +536,7 @@ class Importer:
                 index.finish()
                 lap("write: term frequencies")
         finally:
-            try:
-                self.statements.close(quietly=True)  # (done above, unless an error is on its way out)
-            finally:
-                if index is not None:
-                    index.close()
+            self.statements.close(quietly=True)  # (done above, unless an error is on its way out)
         if indexed:
             transaction.on_commit(lambda: self._after_publish(indexed))
 
@@ -666,7 +663,7 @@ class Importer:
 class PublicIndex:
     """The published items' public search documents (publish.search), from the content the import writes."""
 
-    def __init__(self, expected: int, codes: dict[int, str], ids: IdPool, analyser=None):
+    def __init__(self, expected: int, codes: dict[int, str], ids: IdPool, analyser):
         self.codes = codes  # implementation codes of the items this import creates, by id (for sub-items' parents)
         self.ids = ids
         self.frequencies = Counter()  # the term frequencies' changes, applied once at the end
@@ -677,7 +674,7 @@ class PublicIndex:
             self.search = None
             return
         ids.reserve(SearchDocument, expected)
-        self.search, self.analyser = search, analyser or self.start_analyser(expected)
+        self.search, self.analyser = search, analyser  # (the importer's, which closes it)
 
     @staticmethod
     def start_analyser(expected: int):
@@ -723,10 +720,6 @@ class PublicIndex:
         """Once every batch is written (and the background writer is done)."""
         if self.search is not None:
             self.search.apply_frequencies(self.frequencies)
-
-    def close(self):
-        if self.search is not None:
-            self.analyser.close()
 
 
 _collector = {"imports": 0, "was_enabled": False}

@@ -20,6 +20,7 @@ import uuid
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 from django.conf import settings
 from django.core.cache import cache
@@ -108,6 +109,7 @@ def audience(service_objects: str) -> tuple[bool, bool]:
 DOCUMENT_FIELDS = ("item_id", "code", "title", "main_item_name", "parent_code", "department_id", "item_type",
                    "for_person", "for_legal", "handled_online", "visits", "summary", "pinyin", "initials",
                    "title_terms", "main_terms", "body_terms")
+_terms_of = itemgetter(*(DOCUMENT_FIELDS.index(f) for f in ("title_terms", "main_terms", "body_terms")))
 
 
 def document_values(item, department, parent_code: str, analysed: tuple) -> tuple:
@@ -205,10 +207,9 @@ def store_documents(item_ids, documents: list[tuple], frequencies: Counter | Non
             delta[DOCUMENTS] -= 1
         old.delete()
     if term_counts is None:
-        title, main, body = (DOCUMENT_FIELDS.index(f) for f in ("title_terms", "main_terms", "body_terms"))
         term_counts = Counter()
         for document in documents:
-            term_counts.update(document_terms(document[title], document[main], document[body]))
+            term_counts.update(document_terms(*_terms_of(document)))
     delta.update(term_counts)
     delta[DOCUMENTS] += len(documents)
     now = connection.ops.adapt_datetimefield_value(timezone.now())
@@ -217,8 +218,7 @@ def store_documents(item_ids, documents: list[tuple], frequencies: Counter | Non
     rows = [(pk, *document, now) for pk, document in zip(document_ids, documents, strict=True)]
     if fulltext.vector_written():
         if vectors is None:
-            title, main, body = (DOCUMENT_FIELDS.index(f) for f in ("title_terms", "main_terms", "body_terms"))
-            vectors = [text.tsvector_text(d[title], d[main], d[body]) for d in documents]
+            vectors = [text.tsvector_text(*_terms_of(document)) for document in documents]
         columns.append(fulltext.VECTOR)
         rows = [(*row, vector) for row, vector in zip(rows, vectors, strict=True)]
     statements.insert(SearchDocument._meta.db_table, columns, rows)
