@@ -13,7 +13,7 @@ import operator
 import re
 import unicodedata
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -50,7 +50,21 @@ class SheetData:
     header_row: int  # 1-based, as a spreadsheet program shows it
     columns: dict[int, str]  # position → column key
     headers: dict[str, str]  # column key → header text as written in the file
-    rows: list[tuple[int, dict[str, object]]] = field(default_factory=list)  # (row number, key → raw value)
+    # (row number, raw values in the order of keys), for each non-blank row below the header: a list, or, while
+    # read_workbook() hands the sheet to its on_sheet, an iterator that reads the rows as it goes
+    rows: list[tuple[int, tuple]] | Iterator[tuple[int, tuple]] = field(default_factory=list)
+    expected_rows: int = 0  # rows below the header, blank ones included (known before they are read)
+    row_count: int = 0  # non-blank rows read so far
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """The column keys, in the order of each row's values."""
+        return tuple(self.columns.values())
+
+    def records(self) -> list[tuple[int, dict[str, object]]]:
+        """The rows as (row number, {column key: raw value})."""
+        keys = self.keys
+        return [(number, dict(zip(keys, cells, strict=True))) for number, cells in self.rows]
 
 
 @dataclass
@@ -179,7 +193,7 @@ def iter_raw_sheets(data: bytes, filename: str = "", skip=None):
             dialect = csv.excel
         rows = list(csv.reader(io.StringIO(text, newline=""), dialect))
         _check_rows(len(rows))
-        yield ITEM_SHEET.name, iter(rows)
+        yield ITEM_SHEET.name, SheetRows(iter(rows), len(rows))
         return
     if kind == "xlsx":
         _check_zip(data)
@@ -239,10 +253,26 @@ def _refusing_damage(name, load, *args):
         raise FileRefused(_("工作表“%(name)s”已损坏，无法读取") % {"name": name}) from exc
 
 
-def _sheet_rows(name, sheet):
+class SheetRows:
+    """A sheet's rows, each a list of cell values, made one at a time as they are iterated over; height: how many
+    rows the sheet has, known before."""
+
+    def __init__(self, rows: Iterator[list], height: int):
+        self._rows, self.height = rows, height
+
+    def __iter__(self):
+        return self._rows
+
+
+def _sheet_rows(name, sheet) -> SheetRows:
+    return SheetRows(_calamine_rows(name, sheet), sheet.height)
+
+
+def _calamine_rows(name, sheet):
+    limit = settings.IMPORTS_MAX_ROWS + HEADER_SCAN_ROWS  # (read once: a setting is slow to look up per row)
     try:
         for count, row in enumerate(sheet.iter_rows(), start=1):
-            if count > settings.IMPORTS_MAX_ROWS + HEADER_SCAN_ROWS:
+            if count > limit:
                 _check_rows(count)
             yield row
     except FileRefused:
@@ -308,15 +338,12 @@ def _blank(value) -> bool:
     return value is None or (type(value) is str and not value.strip())
 
 
-def _map_rows(data_sheet: SheetData, stream, first: int, strings: dict[str, str]):
-    """Append the sheet's non-blank rows, from row number first on, as (row number, {column key: raw value})."""
-    keys = tuple(data_sheet.columns.values())
+def _map_rows(data_sheet: SheetData, stream, first: int):
+    """The sheet's non-blank rows, from row number first on, as (row number, raw values in the order of keys)."""
     positions = tuple(data_sheet.columns)
     pick = operator.itemgetter(*positions) if len(positions) > 1 else (lambda row, i=positions[0]: (row[i],))
     width = max(positions) + 1
     last = first - 1 + settings.IMPORTS_MAX_ROWS  # the last row number within the row limit
-    intern = strings.setdefault
-    append = data_sheet.rows.append
     str_ = str
     for offset, row in zip(itertools.count(first), stream):
         if offset > last:
@@ -325,14 +352,20 @@ def _map_rows(data_sheet: SheetData, stream, first: int, strings: dict[str, str]
             cells = pick(row)
         except IndexError:  # a row shorter than the header
             cells = pick(list(row) + [None] * (width - len(row)))
-        # Spreadsheets repeat their short cells (codes, coded values, an item's code on each of its materials):
-        # one string object per distinct text keeps 500,000 rows in memory small.
-        cells = [intern(v, v) if type(v) is str_ and len(v) <= 64 else v for v in cells]
         value = cells[0]
         if value is None or (type(value) is str_ and not value.strip()):  # the first cell is mostly filled in
             if all(_blank(v) for v in cells):
                 continue
-        append((offset, dict(zip(keys, cells, strict=True))))
+        data_sheet.row_count += 1
+        yield offset, cells
+
+
+def _kept(rows, strings: dict[str, str]) -> list[tuple[int, tuple]]:
+    """The rows as a list, each repeated short text one object: spreadsheets repeat their short cells (codes, coded
+    values, an item's code on each of its materials), and 500,000 rows kept in memory stay small."""
+    intern, str_ = strings.setdefault, str
+    return [(offset, tuple([intern(v, v) if type(v) is str_ and len(v) <= 64 else v for v in cells]))
+            for offset, cells in rows]
 
 
 def _instructions_sheet(name: str) -> bool:
@@ -342,8 +375,11 @@ def _instructions_sheet(name: str) -> bool:
 
 def read_workbook(data: bytes, filename: str = "", mapping: dict[str, str] | None = None,
                   on_sheet: Callable[[SheetData], None] | None = None) -> Workbook:
-    """The file's sheets, header-mapped. on_sheet(sheet) is called with each as soon as it is read, while the next
-    one loads in the background."""
+    """The file's sheets, header-mapped.
+
+    Without on_sheet, each sheet's rows are kept in a list. With it, on_sheet(sheet) is called with each sheet as
+    soon as its header is found, while the next sheet loads in the background; it iterates over sheet.rows, which
+    reads them as it goes: the rows are handled once, without being kept (rows it leaves are read and dropped)."""
     sheets: dict[str, SheetData] = {}
     warnings: list[RowError] = []
     errors: list[RowError] = []
@@ -385,8 +421,14 @@ def read_workbook(data: bytes, filename: str = "", mapping: dict[str, str] | Non
                 if end > 0 and i < len(rows[end - 1]) and match_header(cell_text(rows[end - 1][i]), {}):
                     continue
                 warnings.append(RowError(name, end + 1, text, "", _("未知的列“%(col)s”，已忽略") % {"col": text}))
-        _map_rows(data_sheet, itertools.chain(rows[end + 1 :], stream), end + 2, strings)
+        data_sheet.expected_rows = max(0, stream.height - end - 1)
+        mapped = data_sheet.rows = _map_rows(data_sheet, itertools.chain(rows[end + 1 :], stream), end + 2)
         sheets[spec.name] = data_sheet
-        if on_sheet is not None:
+        if on_sheet is None:
+            data_sheet.rows = _kept(mapped, strings)
+        else:
             on_sheet(data_sheet)
+            for _row in mapped:  # the row limit applies to every sheet, and row_count counts them all
+                pass
+            data_sheet.rows = []
     return Workbook(sheets, warnings, errors)

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 from wagtail.models import Revision
 
@@ -128,7 +128,7 @@ class Importer:
     def plan(self) -> ImportResult:
         started = time.perf_counter()
         self.progress(0, 0, "read")
-        self.rows_validated = 0
+        self.rows_validated = self.rows_expected = 0
         try:
             workbook = read_workbook(self.data, self.filename, self.options.mapping, on_sheet=self._sheet_read)
         except FileRefused as exc:
@@ -146,30 +146,29 @@ class Importer:
                 self.error("", None, "", self.filename,
                            _("找不到事项表：没有一个工作表的表头包含“实施编码”和“事项名称”"))
             return self.result
-        if ITEM_SHEET.name not in workbook.sheets:  # (the item sheet's validation reported the stage)
-            self.progress(0, self.result.rows_total, "validate")
+        self.result.rows_total = sum(sheet.row_count for sheet in workbook.sheets.values())
         self._resolve_existing()
         for spec in CHILD_SHEETS:
             if spec.name in workbook.sheets:
-                self._read_children(workbook.sheets[spec.name])
-                workbook.sheets[spec.name].rows = []
+                self._resolve_unknown_children(workbook.sheets[spec.name])
         self._diff()
         self.memo = {}
         self.timings["validate"] = time.perf_counter() - started
         return self.result
 
     def _sheet_read(self, sheet: SheetData):
-        """Each sheet as soon as it is read. The item sheet is validated at once: the reader meanwhile loads the next
-        sheet (the materials, four times the rows) in its background thread."""
-        self.result.rows_total += len(sheet.rows)
+        """Each sheet as soon as its header is found: its rows are validated as they are read (and not kept), while
+        the reader loads the next sheet (the materials, four times the rows) in its background thread."""
+        self.rows_expected += sheet.expected_rows
+        self.progress(self.rows_validated, self.rows_expected, "validate")
         if sheet.spec is ITEM_SHEET:
             if self.options.publish and not self.options.dry_run:
                 # Its process starts now, while the rest of the file is read and checked, so that it is ready for
                 # the first batch written: started then, it held the writing up for a second and a half.
-                self.analyser = PublicIndex.start_analyser(len(sheet.rows))
-            self.progress(0, self.result.rows_total, "validate")
+                self.analyser = PublicIndex.start_analyser(sheet.expected_rows)
             self._read_items(sheet)
-            sheet.rows = []  # cleaned into self.items; the raw cells are no longer needed
+        else:
+            self._read_children(sheet)
 
     def _check_columns(self, sheet: SheetData, required) -> bool:
         missing = [sheet.spec.column(k).header for k in required if k not in sheet.columns.values()]
@@ -179,32 +178,32 @@ class Importer:
             return False
         return True
 
-    def _cell(self, sheet: SheetData, number: int, column: Column, raw):
-        """Clean one cell; report and return (None, False) when it is wrong."""
-        memo = self.memo.get(column.key)
-        if memo is None:
-            memo = self.memo[column.key] = {}
-        found = memo.get(raw)
-        if found is None or type(raw) is not type(found[2]):  # 1 == 1.0 == True: same key, not the same cell
-            value, error = clean_cell(column, raw)
-            if type(value) is str and len(value) <= 64:
-                value = self.strings.setdefault(value, value)  # one object per distinct short text (memory)
-            found = (value, error, raw)
-            if len(memo) < MEMO_LIMIT:
-                memo[raw] = found
-        value, error = found[0], found[1]
-        if error:
-            self.error(sheet.source_name, number, sheet.headers.get(column.key, column.header), raw, error)
-            return None, False
-        return value, True
+    def _clean(self, column: Column, raw, memo: dict) -> tuple:
+        """(value, error message or None, raw) for one cell, remembered in memo: spreadsheets repeat their values,
+        so each distinct cell of a column is cleaned once. The callers look in memo first (inline: it is the
+        import's innermost loop) and call this for what is not there."""
+        value, error = clean_cell(column, raw)
+        if type(value) is str and len(value) <= 64:
+            value = self.strings.setdefault(value, value)  # one object per distinct short text (memory)
+        found = (value, error, raw)
+        if len(memo) < MEMO_LIMIT:
+            memo[raw] = found
+        return found
 
-    def _validating(self, rows: list):
-        """The sheet's rows, one by one (each freed once handled), with the validation progress reported."""
-        for row in _consume(rows):
+    def _cell_error(self, sheet: SheetData, number: int, column: Column, found: tuple):
+        self.error(sheet.source_name, number, sheet.headers.get(column.key, column.header), found[2], found[1])
+
+    def _validating(self, rows):
+        """The sheet's rows, one by one, with the validation progress reported."""
+        for row in rows:
             yield row
             self.rows_validated += 1
             if self.rows_validated % 20000 == 0:
-                self.progress(self.rows_validated, self.result.rows_total, "validate")
+                self.progress(self.rows_validated, max(self.rows_expected, self.rows_validated), "validate")
+
+    def _cleaning(self, sheet: SheetData, spec: Sheet):
+        """For each of the sheet's columns that the spec knows: (column, position in a row, memo of its cells)."""
+        return [(spec.column(key), at, self.memo.setdefault(key, {})) for at, key in enumerate(sheet.keys)]
 
     def header(self, key):
         sheet = getattr(self, "item_sheet", None)
@@ -227,16 +226,20 @@ class Importer:
             return
         first_row = {}
         present = set(sheet.columns.values())
-        for number, raw in self._validating(sheet.rows):
+        cleaning = self._cleaning(sheet, ITEM_SHEET)
+        for number, cells in self._validating(sheet.rows):
             ok = True
             row = ItemRow(number, "", {})
-            for column in ITEM_SHEET.columns:
-                if column.key not in present:
+            for column, at, memo in cleaning:
+                raw = cells[at]
+                found = memo.get(raw)
+                if found is None or type(raw) is not type(found[2]):  # 1 == 1.0 == True: same key, not same cell
+                    found = self._clean(column, raw, memo)
+                if found[1] is not None:
+                    self._cell_error(sheet, number, column, found)
+                    ok = False
                     continue
-                value, good = self._cell(sheet, number, column, raw[column.key])
-                ok &= good
-                if not good:
-                    continue
+                value = found[0]
                 if column.key == "department":
                     row.department_name = value
                 elif column.key == "department_code":
@@ -336,7 +339,7 @@ class Importer:
         return department
 
     def _resolve_existing(self):
-        codes = list(self.items)
+        codes = stored_codes(list(self.items))  # (mostly none of them, in a first import: then no item is loaded)
         existing = {}
         for start in range(0, len(codes), CHUNK):
             for item in ServiceItem.objects.filter(implementation_code__in=codes[start : start + CHUNK]).select_related(
@@ -368,25 +371,29 @@ class Importer:
         spec: Sheet = sheet.spec
         if not self._check_columns(sheet, [c.key for c in spec.columns if c.required]):
             return
-        present = set(sheet.columns.values())
-        unknown_codes = set()
-        for number, raw in self._validating(sheet.rows):
+        cleaning = self._cleaning(sheet, spec)
+        fields_of = {f.name: f for f in spec.model._meta.get_fields()}  # (the item's code is no field of a child)
+        defaults = {c.key: fields_of[c.key].get_default() if c.key in fields_of else None for c, _at, _m in cleaning}
+        by_code = self.children[spec.relation]
+        for number, cells in self._validating(sheet.rows):
             ok, fields = True, {}
-            for column in spec.columns:
-                if column.key not in present:
-                    continue
-                value, good = self._cell(sheet, number, column, raw[column.key])
-                ok &= good
-                if good:
-                    fields[column.key] = spec.model._meta.get_field(column.key).get_default() if value is None \
-                        else value
-            if not ok:
-                continue
-            code = fields.pop("item_code")
-            if code not in self.items:
-                unknown_codes.add(code)
-            self.children[spec.relation].setdefault(code, []).append((number, fields))
-        # Children of items that are not in the item sheet: the item must exist and be in scope.
+            for column, at, memo in cleaning:
+                raw = cells[at]
+                found = memo.get(raw)
+                if found is None or type(raw) is not type(found[2]):
+                    found = self._clean(column, raw, memo)
+                if found[1] is not None:
+                    self._cell_error(sheet, number, column, found)
+                    ok = False
+                elif ok:
+                    fields[column.key] = defaults[column.key] if found[0] is None else found[0]
+            if ok:
+                by_code.setdefault(fields.pop("item_code"), []).append((number, fields))
+
+    def _resolve_unknown_children(self, sheet: SheetData):
+        """Children of items that are not in the item sheet: the item must exist and be in scope."""
+        spec: Sheet = sheet.spec
+        unknown_codes = set(self.children[spec.relation]) - set(self.items)
         if unknown_codes:
             found = {
                 i.implementation_code: i for i in ServiceItem.objects.filter(implementation_code__in=unknown_codes)
@@ -748,6 +755,22 @@ def collector_paused():
                 gc.enable()
 
 
+def stored_codes(codes: list[str]) -> list[str]:
+    """Which of the implementation codes are stored. PostgreSQL takes them all as one array: as 5,000 parameters a
+    query, 100,000 codes took 1.7 s against 100,000 stored items, as an array 0.16 s."""
+    if connection.vendor == "postgresql":
+        table, column = ServiceItem._meta.db_table, ServiceItem._meta.get_field("implementation_code").column
+        quote = connection.ops.quote_name
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {quote(column)} FROM {quote(table)} WHERE {quote(column)} = ANY(%s)", [codes])
+            return [code for (code,) in cursor.fetchall()]
+    found = []
+    for start in range(0, len(codes), CHUNK):
+        found += ServiceItem.objects.filter(implementation_code__in=codes[start : start + CHUNK]).values_list(
+            "implementation_code", flat=True)
+    return found
+
+
 def search_index_changed():
     try:
         from publish import search
@@ -787,14 +810,6 @@ def clean_cell(column: Column, raw):
     if error is None and column.required and value in ("", None):
         error = _("必填，不能为空")
     return value, error
-
-
-def _consume(rows: list):
-    """Iterate over rows, dropping each from the list once it has been handled (its cells are then freed)."""
-    for index, row in enumerate(rows):
-        rows[index] = None
-        yield row
-    rows.clear()
 
 
 def _is_row(state) -> bool:

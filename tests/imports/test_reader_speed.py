@@ -76,7 +76,7 @@ def test_read_workbook_maps_the_same_rows_as_sheet_by_sheet(workbook_file):
 
     assert list(workbook.sheets) == ["事项", "申请材料", "收费项目", "常见问题"]
     for name, rows in expected.items():
-        got = workbook.sheets[name].rows
+        got = workbook.sheets[name].records()
         assert [(n, {k: v for k, v in values.items() if v not in ("", None)}) for n, values in got] == [
             (n, {k: v for k, v in values.items() if v not in ("", None)}) for n, values in rows
         ]
@@ -85,7 +85,8 @@ def test_read_workbook_maps_the_same_rows_as_sheet_by_sheet(workbook_file):
     assert [w.sheet for w in workbook.warnings] == ["备注"]
     assert workbook.errors == []
     # Repeated short cells are one string object: an item's code in its materials rows.
-    codes = [values["item_code"] for _, values in workbook.sheets["申请材料"].rows if values["item_code"] == "CODE-0"]
+    codes = [values["item_code"] for _, values in workbook.sheets["申请材料"].records()
+             if values["item_code"] == "CODE-0"]
     assert len(codes) > 1 and all(code is codes[0] for code in codes)
 
 
