@@ -112,7 +112,7 @@ class Importer:
         self.children: dict[str, dict[str, list]] = defaultdict(dict)  # relation → code → [objects]
         self.new_departments: dict[str, Department] = {}
         self.strings: dict[str, str] = {}
-        self.memo: dict[str, dict] = {}  # column key → raw cell → (value, error, raw)
+        self.memo: dict[tuple[str, str], dict] = {}  # (sheet, column key) → raw cell → (value, error, raw)
         self.timings: dict[str, float] = {}  # seconds per phase: read, validate, write (for the benchmark)
         self.analyser = None  # the public index's text analysis (publish.text.Analyser), when publishing
 
@@ -169,6 +169,11 @@ class Importer:
             self._read_items(sheet)
         else:
             self._read_children(sheet)
+        # The sheet's height counted its blank rows too: the total now counts the rows there were.
+        expected = max(self.rows_validated, self.rows_expected - sheet.expected_rows + sheet.row_count)
+        if expected != self.rows_expected:
+            self.rows_expected = expected
+            self.progress(self.rows_validated, expected, "validate")
 
     def _check_columns(self, sheet: SheetData, required) -> bool:
         missing = [sheet.spec.column(k).header for k in required if k not in sheet.columns.values()]
@@ -202,8 +207,12 @@ class Importer:
                 self.progress(self.rows_validated, max(self.rows_expected, self.rows_validated), "validate")
 
     def _cleaning(self, sheet: SheetData, spec: Sheet):
-        """For each of the sheet's columns that the spec knows: (column, position in a row, memo of its cells)."""
-        return [(spec.column(key), at, self.memo.setdefault(key, {})) for at, key in enumerate(sheet.keys)]
+        """For each of the sheet's columns, in the spec's order (a row's errors are listed in it): (column, position
+        in a row, memo of its cells). A memo belongs to one sheet's column: two sheets' columns of one name may
+        clean differently (an item's name allows 200 characters, a material's 300)."""
+        at = {key: index for index, key in enumerate(sheet.keys)}
+        return [(column, at[column.key], self.memo.setdefault((spec.name, column.key), {}))
+                for column in spec.columns if column.key in at]
 
     def header(self, key):
         sheet = getattr(self, "item_sheet", None)

@@ -150,3 +150,18 @@ def test_error_carries_sheet_row_column_and_value(world):
     assert error.as_dict() == {"sheet": "我的清单", "row": 4, "column": "事项类型", "value": "许可证",
                                "message": error.message}
     assert error.message.startswith("无法识别的取值")
+
+
+@pytest.mark.parametrize("materials_first", [False, True])
+def test_a_text_allowed_in_one_sheet_is_still_too_long_in_another(world, materials_first):
+    # A material's name may have 300 characters, an item's 200: the same 250 characters in both sheets, in
+    # either order, refuse the item's name and nothing else (each sheet's column cleans its own cells).
+    text = "长" * 250
+    items = ("事项", good_rows([CODE_B, text, "01", "区经信局"]))
+    materials = ("申请材料", [["实施编码", "材料名称"], [CODE_A, text]])
+    before = counts()
+
+    result = import_file(xlsx(*((materials, items) if materials_first else (items, materials))), "x.xlsx")
+
+    assert [(e.sheet, e.row, e.message) for e in result.errors] == [("事项", 3, "超过最大长度200字（实际250字）")]
+    assert counts() == before
