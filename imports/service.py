@@ -348,7 +348,9 @@ class Importer:
         return department
 
     def _resolve_existing(self):
-        codes = stored_codes(list(self.items))  # (mostly none of them, in a first import: then no item is loaded)
+        codes = list(self.items)
+        if connection.vendor == "postgresql":  # (mostly none of them, in a first import: then no item is loaded)
+            codes = stored_codes_postgres(codes)
         existing = {}
         for start in range(0, len(codes), CHUNK):
             for item in ServiceItem.objects.filter(implementation_code__in=codes[start : start + CHUNK]).select_related(
@@ -764,20 +766,14 @@ def collector_paused():
                 gc.enable()
 
 
-def stored_codes(codes: list[str]) -> list[str]:
-    """Which of the implementation codes are stored. PostgreSQL takes them all as one array: as 5,000 parameters a
-    query, 100,000 codes took 1.7 s against 100,000 stored items, as an array 0.16 s."""
-    if connection.vendor == "postgresql":
-        table, column = ServiceItem._meta.db_table, ServiceItem._meta.get_field("implementation_code").column
-        quote = connection.ops.quote_name
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT {quote(column)} FROM {quote(table)} WHERE {quote(column)} = ANY(%s)", [codes])
-            return [code for (code,) in cursor.fetchall()]
-    found = []
-    for start in range(0, len(codes), CHUNK):
-        found += ServiceItem.objects.filter(implementation_code__in=codes[start : start + CHUNK]).values_list(
-            "implementation_code", flat=True)
-    return found
+def stored_codes_postgres(codes: list[str]) -> list[str]:
+    """Which of the implementation codes are stored, in one query with the codes as an array: as 5,000 parameters
+    a query, 100,000 codes took 1.7 s against 100,000 stored items, as an array 0.16 s."""
+    table, column = ServiceItem._meta.db_table, ServiceItem._meta.get_field("implementation_code").column
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {quote(column)} FROM {quote(table)} WHERE {quote(column)} = ANY(%s)", [codes])
+        return [code for (code,) in cursor.fetchall()]
 
 
 def search_index_changed():
