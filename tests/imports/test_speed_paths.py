@@ -136,11 +136,11 @@ def test_background_writer_runs_statements_in_order_and_its_errors_roll_the_tran
 
     table, columns = Department._meta.db_table, ["id", "name", "short_name", "credit_code", "division_code",
                                                  "level", "consultation_phone"]
-    rows = [(9000 + i, f"部门{i}", "", f"CODE{i:014d}", "", 1, "") for i in range(1200)]  # over one statement
+    rows = [(9000 + i, f"部门{i}", "", f"CODE{i:014d}", "", "1", "") for i in range(1200)]  # over one statement
     writer = BackgroundWriter()
     try:
         writer.insert(table, columns, rows)
-        writer.call(write_rows, table, columns, [(20000, "后写入", "", "LATER", "", 1, "")])
+        writer.call(write_rows, table, columns, [(20000, "后写入", "", "LATER", "", "1", "")])
         writer.wait()
     finally:
         writer.close()
@@ -151,12 +151,12 @@ def test_background_writer_runs_statements_in_order_and_its_errors_roll_the_tran
     with pytest.raises(IntegrityError), transaction.atomic():
         writer = BackgroundWriter()
         try:
-            writer.insert(table, columns, [(30000, "新部门", "", "NEW", "", 1, "")])
-            writer.insert(table, columns, [(9000, "重复的主键", "", "DUPLICATE", "", 1, "")])
+            writer.insert(table, columns, [(30000, "新部门", "", "NEW", "", "1", "")])
+            writer.insert(table, columns, [(9000, "重复的主键", "", "DUPLICATE", "", "1", "")])
             # More than a batch after it: on PostgreSQL each of these fails too ("current transaction is
             # aborted"); the error raised must still be the first one.
             for i in range(2 * writer.max_pending):
-                writer.insert(table, columns, [(40000 + i, f"其后{i}", "", f"AFTER{i}", "", 1, "")])
+                writer.insert(table, columns, [(40000 + i, f"其后{i}", "", f"AFTER{i}", "", "1", "")])
             writer.close()
         finally:
             writer.close(quietly=True)
@@ -351,3 +351,41 @@ def test_search_index_pending_entries_are_merged_after_the_import_commits():
         cursor.execute("SELECT count(*) FROM publish_searchdocument"
                        " WHERE search_vector @@ to_tsquery('simple', '企业 & 投资')")
         assert cursor.fetchone()[0] == 1
+
+
+@pytest.mark.services
+def test_binary_copy_stores_what_a_text_copy_stores():
+    """PostgreSQL: write_rows() COPYs in binary where every column's type has a binary form, with jsonb taken as
+    the JSON text it is given; the stored values are those of a text COPY of the same row."""
+    from django.db import connection
+
+    from catalog.writer import REVISION_COLUMNS, binary_copy_types, write_rows
+    from publish.models import SearchDocument
+
+    _postgresql_only()
+    import_file(workbook(), "x.xlsx", create_departments=True, publish=True)
+    item = ServiceItem.objects.get()
+    content = json.dumps({"name": "引号\"、反斜杠\\、制表\t换行\n", "emoji": "😀", "n": 1.5, "none": None},
+                         ensure_ascii=False)
+    moment = item.created_at
+
+    def row(pk):
+        return (pk, item.latest_revision.content_type_id, item.latest_revision.base_content_type_id, str(item.pk),
+                moment, None, "标签\\带反斜杠", content, None)
+
+    table = Revision._meta.db_table
+    with connection.cursor() as cursor:
+        assert binary_copy_types(cursor.cursor, table, REVISION_COLUMNS) is not None
+        assert binary_copy_types(cursor.cursor, SearchDocument._meta.db_table, ["id", "search_vector"]) is None
+        write_rows(table, REVISION_COLUMNS, [row(900001)])  # binary
+        with cursor.cursor.copy(f"COPY {table} ({', '.join(REVISION_COLUMNS)}) FROM STDIN") as copy:
+            copy.write_row(row(900002))  # text
+    binary, text = (Revision.objects.filter(pk=pk).values(*[f.attname for f in Revision._meta.concrete_fields
+                                                            if not f.primary_key]).get() for pk in (900001, 900002))
+    assert binary == text
+    assert binary["content"]["name"] == "引号\"、反斜杠\\、制表\t换行\n" and binary["created_at"] == moment
+
+    # Values must be of the column's type: a binary COPY does not convert the number 1 to the text "1".
+    with pytest.raises(TypeError):
+        write_rows(LegalBasis._meta.db_table, ["id", "sort_order", "item_id", "law", "article", "text"],
+                   [(900003, 0, item.pk, 1, "", "")])
