@@ -138,13 +138,25 @@ class JsonTextBinaryDumper(Dumper):
         return b"\x01" + (obj.encode() if isinstance(obj, str) else obj)
 
 
+class BinaryFormDumper(Dumper):
+    """A value already in its type's binary form (bytes), as it is: publish.text.tsvector_binary()'s vectors."""
+
+    format = Format.BINARY
+    oid = 3614  # tsvector
+
+    def dump(self, obj):
+        return obj
+
+
 def binary_copy_types(cursor, table: str, columns: list[str]) -> list[int] | None:
-    """The columns' type oids, for a COPY in binary format; None when a column's type has no binary dumper here
-    (tsvector): the COPY is then text.
+    """The columns' type oids, for a COPY in binary format; None when a column's type has no binary dumper here:
+    the COPY is then text.
 
     Binary spares the server parsing every number, timestamp and escaped text again (a revision's 3 KB of JSON
-    is only scanned once, by jsonb); jsonb columns take their JSON as text (JsonTextBinaryDumper)."""
-    cursor.adapters.register_dumper(None, JsonTextBinaryDumper)  # (this cursor only)
+    is only scanned once, by jsonb); jsonb columns take their JSON as text (JsonTextBinaryDumper), tsvector columns
+    bytes in their binary form (BinaryFormDumper)."""
+    for dumper in (JsonTextBinaryDumper, BinaryFormDumper):
+        cursor.adapters.register_dumper(None, dumper)  # (this cursor only)
     cursor.execute("SELECT attname, atttypid FROM pg_attribute WHERE attrelid = %s::regclass AND attnum > 0"
                    " AND NOT attisdropped", [connection.ops.quote_name(table)])
     oids = dict(cursor.fetchall())

@@ -218,7 +218,7 @@ def store_documents(item_ids, documents: list[tuple], frequencies: Counter | Non
     rows = [(pk, *document, now) for pk, document in zip(document_ids, documents, strict=True)]
     if fulltext.vector_written():
         if vectors is None:
-            vectors = [text.tsvector_text(*_terms_of(document)) for document in documents]
+            vectors = [text.tsvector_binary(*_terms_of(document)) for document in documents]
         columns.append(fulltext.VECTOR)
         rows = [(*row, vector) for row, vector in zip(rows, vectors, strict=True)]
     statements.insert(SearchDocument._meta.db_table, columns, rows)

@@ -376,7 +376,9 @@ def test_binary_copy_stores_what_a_text_copy_stores():
     table = Revision._meta.db_table
     with connection.cursor() as cursor:
         assert binary_copy_types(cursor.cursor, table, REVISION_COLUMNS) is not None
-        assert binary_copy_types(cursor.cursor, SearchDocument._meta.db_table, ["id", "search_vector"]) is None
+        assert binary_copy_types(cursor.cursor, SearchDocument._meta.db_table, ["id", "search_vector"]) is not None
+        cursor.execute("CREATE TEMP TABLE queries (query tsquery)")  # (no binary dumper for tsquery here)
+        assert binary_copy_types(cursor.cursor, "queries", ["query"]) is None
         write_rows(table, REVISION_COLUMNS, [row(900001)])  # binary
         with cursor.cursor.copy(f"COPY {table} ({', '.join(REVISION_COLUMNS)}) FROM STDIN") as copy:
             copy.write_row(row(900002))  # text

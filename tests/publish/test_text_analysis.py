@@ -55,15 +55,28 @@ def test_postgresql_builds_the_same_vector_in_sql_as_python_does():
     # a trigger (migration 0009). Both must give the same vector, on the real list's terms and on odd ones.
     from django.db import connection
 
+    from catalog.writer import write_rows
+
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL's vector (CI runs this on PostgreSQL)")
     cases = [(" ".join(text.terms(value)), "", " ".join(text.terms(value + " 申请材料"))) for value in real_texts()]
-    cases += [("it's a\\b 7.5%", "", ""), ("", "", ""), ("长" * 700 + " 证", "主项", "x " * 17000)]
+    cases += [("it's a\\b 7.5%", "", ""), ("", "", ""), ("长" * 700 + " 证", "主项", "x " * 17000),
+              ("证 身份证", "身份证", "办理 身份证 证"),  # a term in several fields: its positions merged
+              ("证", "", " ".join(f"词{n}" for n in range(16390)) + " 证 词1 词16389"),  # past the last position
+              ("", "", "y " * 300), ("a  b", "", "")]  # more than 256 positions; an empty word
     with connection.cursor() as cursor:
         for title, main, body in cases:
             cursor.execute("SELECT %s::tsvector = publish_search_vector(%s, %s, %s)",
                            [text.tsvector_text(title, main, body), title, main, body])
             assert cursor.fetchone()[0], (title, main, body[:50])
+        # The import writes the binary form (text.tsvector_binary) with its binary COPY: the same vectors.
+        cursor.execute("CREATE TEMP TABLE written_vectors (n integer, vector tsvector)")
+        write_rows("written_vectors", ["n", "vector"],
+                   [(n, text.tsvector_binary(*case)) for n, case in enumerate(cases)])
+        cursor.execute("SELECT n FROM written_vectors JOIN unnest(%s::text[]) WITH ORDINALITY AS t(vector, k)"
+                       " ON k = n + 1 WHERE written_vectors.vector = t.vector::tsvector",
+                       [[text.tsvector_text(*case) for case in cases]])
+        assert sorted(n for (n,) in cursor.fetchall()) == list(range(len(cases)))
 
 
 @pytest.mark.services
