@@ -30,6 +30,7 @@ from catalog.writer import (
     KeyCheck,
     Statements,
     child_relations,
+    jsonb_ordered,
     reserve_ids,
     tune_for_bulk_write,
     upkeep_after_commit,
@@ -521,7 +522,7 @@ class Importer:
                 ids.reserve(model, count)
             writer = ItemWriter(user=self.user, publish=self.options.publish, statements=self.statements, ids=ids)
             template = writer.template()
-            child_templates = {relation: serializable_data(model()) for relation, model in child_relations().items()}
+            child_templates = writer.child_templates()
             self.codes = {row.item_id: row.code for row in new}
             self._main_items = self._main_item_ids()
             indexed = []
@@ -671,10 +672,10 @@ class Importer:
             if _is_row(state):
                 from_rows.append(row.existing.pk)
             else:
-                contents[row.existing.pk] = serializable_data(state)
+                contents[row.existing.pk] = jsonb_ordered(serializable_data(state))
         relations = list(child_relations())
         for item in ServiceItem.objects.filter(pk__in=from_rows).prefetch_related(*relations):
-            contents[item.pk] = serializable_data(item)
+            contents[item.pk] = jsonb_ordered(serializable_data(item))
         return contents
 
 
