@@ -168,6 +168,9 @@ class Importer:
                 # the first batch written: started then, it held the writing up for a second and a half.
                 self.analyser = PublicIndex.start_analyser(sheet.expected_rows)
             self._read_items(sheet)
+            if self.analyser is not None:  # its process is idle while the materials are read
+                self.analyser.segment_ahead([row.values["name"] for row in self.items.values()
+                                             if row.values.get("name")])
         else:
             self._read_children(sheet)
         # The sheet's height counted its blank rows too: the total now counts the rows there were.

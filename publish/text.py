@@ -233,6 +233,11 @@ def document_terms(title_terms: str, main_terms: str, body_terms: str) -> set[st
     return set(f"{title_terms} {main_terms} {body_terms}".split())
 
 
+def _segment(titles: list[str]):
+    for title in titles:
+        _words_of(title)  # (cached per block and per word)
+
+
 def _warm_up():
     """The analysing process's start: jieba's dictionary loaded, and the cyclic garbage collector off (the word
     caches hold hundreds of thousands of entries that each full collection would scan again; the process ends
@@ -259,6 +264,15 @@ class Analyser:
                 self.pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
                 self.pool.submit(_warm_up)
             except Exception:  # no second process here: analyse in this one
+                self.pool = None
+
+    def segment_ahead(self, titles: list[str]):
+        """Segment titles now, while the caller is busy elsewhere (an import reading the rest of its file): their
+        words are then cached when their documents come. Only with a second process (the work would be the same)."""
+        if self.pool is not None:
+            try:
+                self.pool.submit(_segment, titles)
+            except Exception:
                 self.pool = None
 
     def submit(self, documents, vectors=False):
