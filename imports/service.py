@@ -169,8 +169,11 @@ class Importer:
                 self.analyser = PublicIndex.start_analyser(sheet.expected_rows)
             self._read_items(sheet)
             if self.analyser is not None:  # its process is idle while the materials are read
+                # SQLite: this thread sets the pace of the write and must not wait for titles segmented ahead;
+                # PostgreSQL: the server does, and each title segmented ahead is work taken off the write.
                 self.analyser.segment_ahead([row.values["name"] for row in self.items.values()
-                                             if row.values.get("name")])
+                                             if row.values.get("name")],
+                                            give_way=connection.vendor != "postgresql")
         else:
             self._read_children(sheet)
         # The sheet's height counted its blank rows too: the total now counts the rows there were.

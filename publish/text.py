@@ -259,6 +259,7 @@ class Analyser:
 
     def __init__(self, expected: int):
         self.pool = None
+        self.ahead = []  # segment_ahead()'s chunks
         if expected >= self.MIN_DOCUMENTS and (os.cpu_count() or 1) > 1:
             try:
                 self.pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
@@ -266,17 +267,23 @@ class Analyser:
             except Exception:  # no second process here: analyse in this one
                 self.pool = None
 
-    def segment_ahead(self, titles: list[str]):
+    def segment_ahead(self, titles: list[str], give_way: bool, chunk=5000):
         """Segment titles now, while the caller is busy elsewhere (an import reading the rest of its file): their
-        words are then cached when their documents come. Only with a second process (the work would be the same)."""
+        words are then cached when their documents come. Only with a second process (the work would be the same).
+        give_way: the first submit() drops the chunks not yet started, so that documents never wait behind them."""
         if self.pool is not None:
             try:
-                self.pool.submit(_segment, titles)
+                ahead = [self.pool.submit(_segment, titles[start : start + chunk])
+                         for start in range(0, len(titles), chunk)]
+                self.ahead = ahead if give_way else []
             except Exception:
                 self.pool = None
 
     def submit(self, documents, vectors=False):
         """Start analysing; returns a function that waits for and returns analyse_and_count()'s result."""
+        for future in self.ahead:
+            future.cancel()  # (no effect on a chunk already started)
+        self.ahead = []
         if self.pool is not None:
             try:
                 future = self.pool.submit(analyse_and_count, documents, vectors)

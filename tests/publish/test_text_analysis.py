@@ -93,3 +93,21 @@ def test_postgresql_refuses_a_search_document_written_without_its_vector():
     with pytest.raises(IntegrityError, match="search_vector"):
         SearchDocument.objects.create(code="X-1", title="企业投资项目备案", department=department,
                                       item_type="01", item_id=1)
+
+
+def test_titles_segmented_ahead_give_way_to_the_documents_when_asked():
+    documents = [("居民身份证办理", "", ["区公安分局", "身份证"])]
+    expected = text.analyse_and_count(documents, vectors=True)
+    for give_way in (True, False):
+        analyser = text.Analyser(text.Analyser.MIN_DOCUMENTS)
+        try:
+            assert analyser.pool is not None  # this machine has a second core
+            analyser.segment_ahead([f"第{n}号事项：企业投资项目备案" for n in range(20000)], give_way=give_way,
+                                   chunk=1000)
+            chunks = list(analyser.ahead)
+            assert analyser.submit(documents, vectors=True)() == expected
+            # Giving way, the chunks not yet started were dropped for the documents; else none was.
+            assert bool(chunks) == give_way and analyser.ahead == []
+            assert any(chunk.cancelled() for chunk in chunks) == give_way
+        finally:
+            analyser.close()
