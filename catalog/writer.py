@@ -18,6 +18,7 @@ import datetime
 import logging
 import sqlite3
 import threading
+import weakref
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
@@ -127,7 +128,7 @@ def write_rows(table: str, columns: list[str], rows, keys: "KeyCheck | None" = N
 
 
 class JsonTextBinaryDumper(Dumper):
-    """A JSON document already written as text (str or bytes) in jsonb's binary form: version 1, then the text.
+    """A JSON document already written as text, in jsonb's binary form: version 1, then the text.
 
     psycopg's own jsonb dumper would serialise the value again (a str would become a JSON string)."""
 
@@ -135,7 +136,7 @@ class JsonTextBinaryDumper(Dumper):
     oid = 3802  # jsonb, a built-in type
 
     def dump(self, obj):
-        return b"\x01" + (obj.encode() if isinstance(obj, str) else obj)
+        return b"\x01" + obj.encode()
 
 
 class BinaryFormDumper(Dumper):
@@ -157,16 +158,26 @@ def binary_copy_types(cursor, table: str, columns: list[str]) -> list[int] | Non
     bytes in their binary form (BinaryFormDumper)."""
     for dumper in (JsonTextBinaryDumper, BinaryFormDumper):
         cursor.adapters.register_dumper(None, dumper)  # (this cursor only)
-    cursor.execute("SELECT attname, atttypid FROM pg_attribute WHERE attrelid = %s::regclass AND attnum > 0"
-                   " AND NOT attisdropped", [connection.ops.quote_name(table)])
-    oids = dict(cursor.fetchall())
-    types = [oids[column] for column in columns]
+    types = [_column_types(cursor, table)[column] for column in columns]
     for oid in set(types):
         try:
             cursor.adapters.get_dumper_by_oid(oid, Format.BINARY)
         except ProgrammingError:
             return None
     return types
+
+
+# Per connection (dropped with it): table → column → type oid. An import COPYs into the same six tables 240 times.
+_types_by_connection: "weakref.WeakKeyDictionary[object, dict[str, dict[str, int]]]" = weakref.WeakKeyDictionary()
+
+
+def _column_types(cursor, table: str) -> dict[str, int]:
+    tables = _types_by_connection.setdefault(cursor.connection, {})
+    if table not in tables:
+        cursor.execute("SELECT attname, atttypid FROM pg_attribute WHERE attrelid = %s::regclass AND attnum > 0"
+                       " AND NOT attisdropped", [connection.ops.quote_name(table)])
+        tables[table] = dict(cursor.fetchall())
+    return tables[table]
 
 
 class KeyCheck:
