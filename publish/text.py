@@ -7,7 +7,7 @@ import re
 import unicodedata
 from collections import Counter
 from concurrent.futures import BrokenExecutor, ProcessPoolExecutor
-from functools import lru_cache
+from functools import cache, lru_cache
 from itertools import chain
 
 import jieba
@@ -183,7 +183,7 @@ def tsvector_binary(title_terms: str, main_terms: str, body_terms: str) -> bytes
         return _tsvector_binary_merged(fields)
     entries, position = [], 0
     for words, weight in fields:
-        ends = _ONE_POSITION[weight]
+        ends = _one_position(weight)
         if position + len(words) < _LAST_POSITION:
             entries += [w + ends[n] for n, w in enumerate(words, position + 1) if len(w) < _LEXEME_BYTES]
         else:
@@ -215,9 +215,13 @@ def _tsvector_binary_merged(fields) -> bytes:
 _A, _B, _C = 3, 2, 1  # the weights' numbers in a position
 _POSITION_BITS = (1 << 14) - 1
 _MAX_POSITIONS = 256  # a lexeme's positions in a tsvector at most
-# What follows a lexeme with one position in the binary form: its NUL, a position count of 1, the position.
-_ONE_POSITION = {weight: [b"\x00\x00\x01" + (weight << 14 | n).to_bytes(2, "big") for n in range(16384)]
-                 for weight in (_A, _B, _C)}
+
+
+@cache
+def _one_position(weight: int) -> list[bytes]:
+    """Position n → what follows a lexeme with that one position in the binary form: its NUL, a position count of
+    1, the position. Made on first use (in the analysing process), not when a web process imports this module."""
+    return [b"\x00\x00\x01" + (weight << 14 | n).to_bytes(2, "big") for n in range(_LAST_POSITION + 1)]
 
 
 def _lexeme(word: str) -> str:
