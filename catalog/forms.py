@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
 from .codes import ServiceObject
+from .extensions import run_item_checks
 from .models import scoped_departments
 from .permissions import service_item_policy
 
@@ -31,3 +32,9 @@ class ServiceItemForm(WagtailAdminModelForm):
 
     def clean_service_objects(self):
         return ",".join(self.cleaned_data["service_objects"])
+
+    def clean(self):
+        cleaned = super().clean()
+        # The rules of the apps above catalog (situations, material rules, flow): see catalog.extensions.
+        run_item_checks(self)
+        return cleaned

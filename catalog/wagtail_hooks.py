@@ -29,11 +29,108 @@ from .admin_views import (
     scoped_view_class,
 )
 from .completeness import summary_by_department
+from .extensions import item_tabs
 from .forms import ServiceItemForm
 from .models import CatalogEntry, Department, ServiceItem, scoped_department_ids
 from .permissions import service_item_policy
 
 register_permission_policy(ServiceItem, service_item_policy)
+
+
+# The item's edit screen; completeness stays the last tab (see ServiceItemViewSet.get_edit_handler).
+ITEM_TABS = [
+    ObjectList(
+        [
+            FieldPanel("name"),
+            FieldRowPanel([FieldPanel("implementation_code"), FieldPanel("basic_code")]),
+            FieldRowPanel([FieldPanel("item_type"), FieldPanel("role")]),
+            # A plain list, limited by ServiceItemForm to the user's departments (no site-wide chooser).
+            FieldRowPanel([FieldPanel("department", widget=forms.Select), FieldPanel("department_nature")]),
+            FieldRowPanel([FieldPanel("entrusted_department"), FieldPanel("exercise_level")]),
+            FieldPanel("catalog_entry"),
+            FieldRowPanel([FieldPanel("main_item_name"), FieldPanel("parent")]),
+            FieldPanel("service_objects"),
+            # Scheduled publishing (shown in the status side panel's dialog).
+            PublishingPanel(),
+        ],
+        heading=_("基本信息"),
+    ),
+    ObjectList(
+        [
+            FieldPanel("acceptance_conditions"),
+            FieldPanel("case_type"),
+            MultiFieldPanel(
+                [
+                    FieldRowPanel([FieldPanel("statutory_limit"), FieldPanel("statutory_limit_unit")]),
+                    FieldPanel("statutory_limit_note"),
+                    FieldRowPanel([FieldPanel("promised_limit"), FieldPanel("promised_limit_unit")]),
+                    FieldPanel("promised_limit_note"),
+                ],
+                heading=_("办结时限"),
+            ),
+            FieldPanel("handling_flow"),
+            MultiFieldPanel(
+                [
+                    FieldRowPanel(
+                        [
+                            FieldPanel("handled_at_window"),
+                            FieldPanel("handled_online"),
+                            FieldPanel("handled_by_post"),
+                        ]
+                    ),
+                    FieldRowPanel([FieldPanel("visits"), FieldPanel("online_depth")]),
+                    FieldPanel("online_url"),
+                    FieldRowPanel(
+                        [
+                            FieldPanel("appointment_available"),
+                            FieldPanel("express_delivery"),
+                            FieldPanel("is_free"),
+                        ]
+                    ),
+                    FieldPanel("handling_area"),
+                ],
+                heading=_("办理形式"),
+            ),
+            MultiFieldPanel(
+                [
+                    FieldPanel("address"),
+                    FieldPanel("office_hours"),
+                    FieldPanel("consultation_channels"),
+                    FieldPanel("complaint_channels"),
+                ],
+                heading=_("办理地点与咨询监督"),
+            ),
+            MultiFieldPanel(
+                [
+                    FieldRowPanel([FieldPanel("result_type"), FieldPanel("result_name")]),
+                    FieldPanel("result_sample"),
+                ],
+                heading=_("审批结果"),
+            ),
+            FieldPanel("special_procedures"),
+            FieldPanel("intermediary_services"),
+        ],
+        heading=_("办理要素"),
+    ),
+    ObjectList([InlinePanel("materials", heading=_("申请材料"), label=_("材料"))], heading=_("申请材料")),
+    ObjectList(
+        [
+            InlinePanel("fees", heading=_("收费项目"), label=_("收费项目")),
+            InlinePanel("faqs", heading=_("常见问题"), label=_("问题")),
+        ],
+        heading=_("收费与常见问题"),
+    ),
+    ObjectList(
+        [
+            InlinePanel("legal_bases", heading=_("设定依据"), label=_("依据")),
+            InlinePanel("responsibility_stages", heading=_("责任事项"), label=_("责任环节")),
+            InlinePanel("accountability_cases", heading=_("追责情形"), label=_("追责情形")),
+            FieldPanel("accountable_subject"),
+        ],
+        heading=_("依据与责任清单"),
+    ),
+    ObjectList([CompletenessPanel(heading=_("办事指南要素完整度"))], heading=_("完整度")),
+]
 
 
 class ServiceItemViewSet(SnippetViewSet):
@@ -62,102 +159,11 @@ class ServiceItemViewSet(SnippetViewSet):
     list_export = ["implementation_code", "name", "department", "item_type", "completeness_score", "live"]
     export_filename = "service-items"
 
-    edit_handler = TabbedInterface(
-        [
-            ObjectList(
-                [
-                    FieldPanel("name"),
-                    FieldRowPanel([FieldPanel("implementation_code"), FieldPanel("basic_code")]),
-                    FieldRowPanel([FieldPanel("item_type"), FieldPanel("role")]),
-                    # A plain list, limited by ServiceItemForm to the user's departments (no site-wide chooser).
-                    FieldRowPanel([FieldPanel("department", widget=forms.Select), FieldPanel("department_nature")]),
-                    FieldRowPanel([FieldPanel("entrusted_department"), FieldPanel("exercise_level")]),
-                    FieldPanel("catalog_entry"),
-                    FieldRowPanel([FieldPanel("main_item_name"), FieldPanel("parent")]),
-                    FieldPanel("service_objects"),
-                    # Scheduled publishing (shown in the status side panel's dialog).
-                    PublishingPanel(),
-                ],
-                heading=_("基本信息"),
-            ),
-            ObjectList(
-                [
-                    FieldPanel("acceptance_conditions"),
-                    FieldPanel("case_type"),
-                    MultiFieldPanel(
-                        [
-                            FieldRowPanel([FieldPanel("statutory_limit"), FieldPanel("statutory_limit_unit")]),
-                            FieldPanel("statutory_limit_note"),
-                            FieldRowPanel([FieldPanel("promised_limit"), FieldPanel("promised_limit_unit")]),
-                            FieldPanel("promised_limit_note"),
-                        ],
-                        heading=_("办结时限"),
-                    ),
-                    FieldPanel("handling_flow"),
-                    MultiFieldPanel(
-                        [
-                            FieldRowPanel(
-                                [
-                                    FieldPanel("handled_at_window"),
-                                    FieldPanel("handled_online"),
-                                    FieldPanel("handled_by_post"),
-                                ]
-                            ),
-                            FieldRowPanel([FieldPanel("visits"), FieldPanel("online_depth")]),
-                            FieldPanel("online_url"),
-                            FieldRowPanel(
-                                [
-                                    FieldPanel("appointment_available"),
-                                    FieldPanel("express_delivery"),
-                                    FieldPanel("is_free"),
-                                ]
-                            ),
-                            FieldPanel("handling_area"),
-                        ],
-                        heading=_("办理形式"),
-                    ),
-                    MultiFieldPanel(
-                        [
-                            FieldPanel("address"),
-                            FieldPanel("office_hours"),
-                            FieldPanel("consultation_channels"),
-                            FieldPanel("complaint_channels"),
-                        ],
-                        heading=_("办理地点与咨询监督"),
-                    ),
-                    MultiFieldPanel(
-                        [
-                            FieldRowPanel([FieldPanel("result_type"), FieldPanel("result_name")]),
-                            FieldPanel("result_sample"),
-                        ],
-                        heading=_("审批结果"),
-                    ),
-                    FieldPanel("special_procedures"),
-                    FieldPanel("intermediary_services"),
-                ],
-                heading=_("办理要素"),
-            ),
-            ObjectList([InlinePanel("materials", heading=_("申请材料"), label=_("材料"))], heading=_("申请材料")),
-            ObjectList(
-                [
-                    InlinePanel("fees", heading=_("收费项目"), label=_("收费项目")),
-                    InlinePanel("faqs", heading=_("常见问题"), label=_("问题")),
-                ],
-                heading=_("收费与常见问题"),
-            ),
-            ObjectList(
-                [
-                    InlinePanel("legal_bases", heading=_("设定依据"), label=_("依据")),
-                    InlinePanel("responsibility_stages", heading=_("责任事项"), label=_("责任环节")),
-                    InlinePanel("accountability_cases", heading=_("追责情形"), label=_("追责情形")),
-                    FieldPanel("accountable_subject"),
-                ],
-                heading=_("依据与责任清单"),
-            ),
-            ObjectList([CompletenessPanel(heading=_("办事指南要素完整度"))], heading=_("完整度")),
-        ],
-        base_form_class=ServiceItemForm,
-    )
+    def get_edit_handler(self):
+        # Catalog's tabs, then those that the apps above it register (rules: 情形与规则, 办理流程; formbuilder),
+        # then completeness last.
+        tabs = [*ITEM_TABS[:-1], *(panel for _order, panel in item_tabs()), ITEM_TABS[-1]]
+        return TabbedInterface(tabs, base_form_class=ServiceItemForm).bind_to_model(self.model)
 
     def get_queryset(self, request):
         return service_item_policy.scope_queryset(

@@ -48,6 +48,9 @@ class Material(Orderable):
     legal_basis = models.TextField(_("材料依据"), blank=True)
     acceptance_standard = models.TextField(_("受理标准"), blank=True)
     situations = models.TextField(_("适用情形"), blank=True, help_text=_("需要提交本材料的情形；为空表示所有情形"))
+    # JSON Logic over the item's vocabulary (rules.logic); empty: required in every situation. `situations` above
+    # stays its description for people.
+    required_when = models.JSONField(_("适用条件（规则）"), null=True, blank=True)
 
     class Meta(Orderable.Meta):
         verbose_name = _("申请材料")
@@ -70,6 +73,7 @@ class Fee(Orderable):
     standard = models.CharField(_("收费标准"), max_length=500)
     basis = models.TextField(_("收费依据"), blank=True)
     reductions = models.TextField(_("减免政策"), blank=True)
+    applies_when = models.JSONField(_("适用条件（规则）"), null=True, blank=True)
 
     class Meta(Orderable.Meta):
         verbose_name = _("收费项目")
