@@ -524,14 +524,33 @@ def _row_getter(model):
     """(columns, function content dict → row tuple) for the model's concrete columns, the pk first.
 
     Content values are plain (text, numbers, booleans, ids), which both databases take as they are; datetimes are
-    set by the writer. A model with other column types would need converting, so it is refused here."""
-    columns, keys = [], []
+    set by the writer. JSON values (rules, most of them empty) go as JSON text, which SQLite stores and jsonb's
+    binary COPY takes (JsonTextBinaryDumper). A model with other column types would need converting, so it is
+    refused here."""
+    columns, keys, json_at = [], [], []
     for f in model._meta.concrete_fields:
-        if f.get_internal_type() not in _PLAIN_TYPES:
-            raise TypeError(f"{model.__name__}.{f.name}: {f.get_internal_type()} is not written by catalog.writer")
+        kind = f.get_internal_type()
+        if kind == "JSONField":
+            json_at.append(len(columns))
+        elif kind not in _PLAIN_TYPES:
+            raise TypeError(f"{model.__name__}.{f.name}: {kind} is not written by catalog.writer")
         columns.append(f.column)
         keys.append("pk" if f.primary_key else f.name)
-    return columns, itemgetter(*keys)
+    plain = itemgetter(*keys)
+    if not json_at:
+        return columns, plain
+
+    def row_of(content):
+        row = plain(content)
+        if all(row[i] is None for i in json_at):
+            return row
+        row = list(row)
+        for i in json_at:
+            if row[i] is not None:
+                row[i] = orjson.dumps(row[i]).decode()
+        return tuple(row)
+
+    return columns, row_of
 
 
 @lru_cache
