@@ -6,3 +6,7 @@ class RulesConfig(AppConfig):
     name = "rules"
     verbose_name = _("规则与流程")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        # Connects the signals that rebuild the working-day calendar when a CalendarDay is saved or deleted.
+        from . import calendar  # noqa: F401
