@@ -7,7 +7,6 @@ A handful of items get illustrative guide content (demo_guides.py).
 import csv
 from collections import Counter, defaultdict
 
-from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -148,13 +147,5 @@ def load_demo():
     departments = load_departments(rows)
     create_demo_users(departments)
     items = load_items(rows, departments)
-    index_public_site()
     return len(departments), len(items)
 
-
-def index_public_site():
-    """The public guide's search index (publish/): the bulk load sends no publish signals, so it is built here."""
-    if apps.is_installed("publish"):
-        from publish import search
-
-        search.rebuild()

@@ -109,6 +109,25 @@ def _choice(value, label):
     return {"code": value, "name": str(label)} if value else None
 
 
+def material_data(request, m):
+    return {
+        "name": m.name,
+        "type": _choice(m.material_type, m.get_material_type_display()),
+        "form": _choice(m.material_form, m.get_material_form_display()),
+        "original_or_copy": _choice(m.original_or_copy, m.get_original_or_copy_display()),
+        "paper_copies": m.paper_copies,
+        "paper_size": m.paper_size,
+        "source": _choice(m.source, m.get_source_display()),
+        "source_note": m.source_note,
+        "necessity": _choice(m.necessity, m.get_necessity_display()),
+        "filling_notes": m.filling_notes,
+        "situations": m.situations,
+        "acceptance_standard": m.acceptance_standard,
+        "blank_form_url": _absolute(request, m.blank_form.url) if m.blank_form else None,
+        "sample_url": _absolute(request, m.sample.url) if m.sample else None,
+    }
+
+
 def item_detail_data(request, item):
     limit = lambda n, unit, note: (  # noqa: E731
         None if n is None else {"value": n, "unit": unit, "note": note}
@@ -147,24 +166,7 @@ def item_detail_data(request, item):
         "result": {"type": _choice(item.result_type, item.get_result_type_display()), "name": item.result_name}
         if item.result_name
         else None,
-        "materials": [
-            {
-                "name": m.name,
-                "type": _choice(m.material_type, m.get_material_type_display()),
-                "form": _choice(m.material_form, m.get_material_form_display()),
-                "original_or_copy": _choice(m.original_or_copy, m.get_original_or_copy_display()),
-                "paper_copies": m.paper_copies,
-                "paper_size": m.paper_size,
-                "source": _choice(m.source, m.get_source_display()),
-                "source_note": m.source_note,
-                "necessity": _choice(m.necessity, m.get_necessity_display()),
-                "filling_notes": m.filling_notes,
-                "situations": m.situations,
-                "blank_form_url": _absolute(request, m.blank_form.url) if m.blank_form else None,
-                "sample_url": _absolute(request, m.sample.url) if m.sample else None,
-            }
-            for m in item.materials.all()
-        ],
+        "materials": [material_data(request, m) for m in item.materials.all()],
         "fees": [{"name": f.name, "standard": f.standard, "basis": f.basis, "reductions": f.reductions}
                  for f in item.fees.all()],
         "legal_basis": [{"law": b.law, "article": b.article, "text": b.text} for b in item.legal_bases.all()],

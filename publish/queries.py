@@ -24,6 +24,8 @@ def guide(code: str) -> ServiceItem | None:
             "legal_bases",
             "responsibility_stages",
             "accountability_cases",
+            "situation_questions",
+            "situation_variants",
             Prefetch("sub_items", queryset=published_items().order_by("name"), to_attr="published_sub_items"),
         )
         .filter(implementation_code=code)

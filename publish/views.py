@@ -6,7 +6,7 @@ from django.views.decorators.http import require_GET
 
 from catalog.codes import ItemType
 
-from . import params, queries, search
+from . import checklist, params, queries, search
 from .cache import cached_page
 from .exports import power_list_workbook
 
@@ -82,7 +82,8 @@ def guide(request, code, print_view=False):
     if item is None:
         raise Http404("没有这个已发布的事项")
     template = "publish/guide_print.html" if print_view else "publish/guide.html"
-    return render(request, template, {"item": item, "print_view": print_view})
+    context = {"item": item, "print_view": print_view, **checklist.guide_context(item, request.GET)}
+    return render(request, template, context)
 
 
 @require_GET

@@ -1,7 +1,11 @@
 from django.core.management.base import BaseCommand
+from django.db import transaction
+# from rules.demo_flows import add_demo_flows  (wired when it lands)
 
 from catalog.demo import load_demo
 from catalog.models import ServiceItem
+from publish import search
+from rules.demo import add_demo_rules
 
 
 class Command(BaseCommand):
@@ -17,5 +21,11 @@ class Command(BaseCommand):
                 return
             self.stderr.write("数据库已有事项：演示数据只能载入空数据库。")
             raise SystemExit(1)
-        departments, items = load_demo()
+        # The demo is composed here, in the top layer: the catalog, then the rule sets and flows of the
+        # illustrative items (rules/), then the public search index (publish/; a bulk load sends no signals).
+        with transaction.atomic():
+            departments, items = load_demo()
+            add_demo_rules()
+            # add_demo_flows()
+            search.rebuild()
         self.stdout.write(self.style.SUCCESS(f"已载入 {departments} 个部门、{items} 个事项和演示账号。"))
