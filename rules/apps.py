@@ -9,4 +9,12 @@ class RulesConfig(AppConfig):
 
     def ready(self):
         # Connects the signals that rebuild the working-day calendar when a CalendarDay is saved or deleted.
-        from . import calendar  # noqa: F401
+        from . import (
+            calendar,  # noqa: F401
+            logic,
+            operations,
+        )
+
+        # Our own operations (working days, ID numbers, codes) join the standard ones once Django is set up:
+        # they read the calendar and catalog's validators.
+        operations.register(logic.OPERATIONS)
