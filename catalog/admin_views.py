@@ -9,6 +9,7 @@ from django import forms
 from django.contrib.admin.utils import unquote
 from django.db.models import Q
 from django.http import Http404
+from django.shortcuts import get_list_or_404
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -18,6 +19,7 @@ from wagtail.admin.panels import Panel
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic.chooser import ChooseResultsView, ChooseView, ChosenMultipleView, ChosenView
 from wagtail.admin.widgets import Button
+from wagtail.snippets.bulk_actions.delete import DeleteBulkAction
 from wagtail.snippets.views.chooser import SnippetChooserViewSet
 from wagtail.snippets.views.snippets import IndexView as SnippetIndexView
 
@@ -44,6 +46,29 @@ class DepartmentScopedViewMixin:
 
 def scoped_view_class(view_class):
     return type(f"Scoped{view_class.__name__}", (DepartmentScopedViewMixin, view_class), {})
+
+
+# --- bulk actions --------------------------------------------------------------------------------
+
+
+class DepartmentScopedBulkActionMixin:
+    """Wagtail's bulk actions read `model.objects` unscoped and list every object they were given, those the user
+    may not touch included ("items_with_no_access"), on the GET confirmation page as well as after the POST. Here
+    an item outside the user's departments does not exist for the action: it is neither listed nor acted on, and
+    a request naming only such items answers 404. Every bulk action registered for ServiceItem carries this
+    mixin (tests/security/test_admin_crawl.py checks the registry)."""
+
+    def get_queryset(self, model, object_ids):  # an instance method here: the scope needs the request's user
+        items = service_item_policy.scope_queryset(self.request.user, model.objects.filter(pk__in=object_ids))
+        return get_list_or_404(items)
+
+    def get_all_objects_in_listing_query(self, parent_id):
+        items = service_item_policy.scope_queryset(self.request.user, self.model.objects.all())
+        return items.values_list("pk", flat=True)
+
+
+class ScopedDeleteBulkAction(DepartmentScopedBulkActionMixin, DeleteBulkAction):
+    models = [ServiceItem]
 
 
 # --- search --------------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from .admin_views import (
     SEARCH_FIELDS,
     CompletenessColumn,
     CompletenessPanel,
+    ScopedDeleteBulkAction,
     ServiceItemChooserViewSet,
     ServiceItemFilterSet,
     ServiceItemIndexView,
@@ -35,6 +36,8 @@ from .models import CatalogEntry, Department, ServiceItem, scoped_department_ids
 from .permissions import service_item_policy
 
 register_permission_policy(ServiceItem, service_item_policy)
+# After Wagtail's own (order): the registry keeps the last class registered for a model and action.
+hooks.register("register_bulk_action", ScopedDeleteBulkAction, order=100)
 
 
 # The item's edit screen; completeness stays the last tab (see ServiceItemViewSet.get_edit_handler).
