@@ -40,6 +40,7 @@ ROLE_PERMISSIONS = {
         *(f"auth.user:{action}" for action in ("add", "change", "delete", "view")),
         *(f"auth.group:{action}" for action in ("add", "change", "delete", "view")),
         *(f"imports.headermapping:{action}" for action in ("add", "change", "delete", "view")),
+        *(f"rules.calendarday:{action}" for action in ("add", "change", "delete", "view")),
     ],
 }
 

@@ -20,6 +20,7 @@ most once a second. Beyond the arrays' span (far past or future) the plain week 
 """
 
 import datetime
+import importlib
 import logging
 import threading
 import time
@@ -293,6 +294,16 @@ def missing_years(upto: date) -> list[int]:
     """The years from the current one to upto's year that have no calendar days entered."""
     entered = set(_current().entered_years)
     return [year for year in range(timezone.localdate().year, upto.year + 1) if year not in entered]
+
+
+def seed_calendar() -> int:
+    """Load data/holidays as migration 0002 does, keeping the days already there; returns the rows added.
+    For databases that were flushed after migrating (tests)."""
+    seed = importlib.import_module("rules.migrations.0002_seed_calendar")
+    before = CalendarDay.objects.count()
+    CalendarDay.objects.bulk_create(seed.calendar_rows(CalendarDay), ignore_conflicts=True)
+    invalidate()  # bulk_create sends no signals
+    return CalendarDay.objects.count() - before
 
 
 def calendar_data() -> dict:

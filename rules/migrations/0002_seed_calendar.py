@@ -13,8 +13,8 @@ def holiday_files():
     return sorted((settings.BASE_DIR / "data" / "holidays").glob("[0-9][0-9][0-9][0-9].json"))
 
 
-def load_days(apps, schema_editor):
-    CalendarDay = apps.get_model("rules", "CalendarDay")
+def calendar_rows(CalendarDay):
+    """Every day of every year file as an unsaved CalendarDay (also used by rules.calendar.seed_calendar)."""
     rows = []
     for path in holiday_files():
         year = json.loads(path.read_text(encoding="utf-8"))
@@ -28,6 +28,12 @@ def load_days(apps, schema_editor):
             )
             for day in year["days"]
         )
+    return rows
+
+
+def load_days(apps, schema_editor):
+    CalendarDay = apps.get_model("rules", "CalendarDay")
+    rows = calendar_rows(CalendarDay)
     CalendarDay.objects.using(schema_editor.connection.alias).bulk_create(rows, ignore_conflicts=True)
 
 

@@ -1,6 +1,7 @@
 """rules.calendar against a day-by-day reference built from the data files, the known days of 2026, years without
 entered days, and the per-process arrays being rebuilt when the calendar changes."""
 
+import importlib
 import json
 from datetime import date, timedelta
 from functools import cache
@@ -23,7 +24,8 @@ ONE_DAY = timedelta(days=1)
 @pytest.fixture(autouse=True)
 def _fresh_calendar():
     # The arrays live for the process; a test's rows are rolled back without a signal, so start and end clean.
-    calendar.invalidate()
+    # seed_calendar also restores the migration's rows where a flushing (transactional) test removed them.
+    calendar.seed_calendar()
     yield
     calendar.invalidate()
 
@@ -267,3 +269,18 @@ def test_calendar_data_for_the_browser():
     assert "2026-10-10" not in data["off_days"]
     assert data["off_days"] == sorted(data["off_days"])
     json.dumps(data)
+
+
+def test_the_migration_reverses_and_the_seed_restores_it():
+    from types import SimpleNamespace
+
+    from django.apps import apps
+    from django.db import connection
+
+    seed = importlib.import_module("rules.migrations.0002_seed_calendar")
+    total = CalendarDay.objects.count()
+    seed.delete_days(apps, SimpleNamespace(connection=connection))
+    assert CalendarDay.objects.count() == 0
+    assert calendar.seed_calendar() == total == len(reference_days()[0])
+    assert calendar.seed_calendar() == 0  # days already there are kept
+    assert calendar.due_date(date(2026, 9, 30), 1, WORKING_DAY) == date(2026, 10, 8)
