@@ -6,6 +6,7 @@ the dashboard with a permission message; for another department's item we requir
 
 import pytest
 from django.urls import reverse
+from modelcluster.models import get_all_child_relations
 
 NS = "wagtailsnippets_catalog_serviceitem"
 
@@ -38,7 +39,8 @@ def edit_post_data(item, **changes):
         "handled_at_window": "on",
         "is_free": "on",
     }
-    for relation in ("materials", "fees", "faqs", "legal_bases", "responsibility_stages", "accountability_cases"):
+    # Every child relation of the item, including those the apps above catalog add (situations, flow steps).
+    for relation in (rel.get_accessor_name() for rel in get_all_child_relations(type(item))):
         data.update(
             {
                 f"{relation}-TOTAL_FORMS": "0",
