@@ -181,6 +181,10 @@ def item_detail_data(request, item):
 
 @endpoint
 def item_detail(request, code):
+    try:
+        code = params.item_code(code)
+    except params.BadParameter:
+        return error(404, "not_found", "没有这个已发布的事项", "code")
     item = queries.guide(code)
     if item is None:
         return error(404, "not_found", "没有这个已发布的事项", "code")

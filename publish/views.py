@@ -67,7 +67,10 @@ def results(request):
 
 @require_GET
 def suggest(request):
-    prefix = request.GET.get("q", "")[:50]
+    try:
+        prefix = params.suggest_prefix(request.GET)
+    except params.BadParameter as error:
+        return JsonResponse({"error": error.message}, status=400, json_dumps_params={"ensure_ascii": False})
     response = JsonResponse(
         {"query": prefix, "suggestions": search.suggest(prefix)}, json_dumps_params={"ensure_ascii": False}
     )
@@ -78,6 +81,10 @@ def suggest(request):
 @require_GET
 @cached_page
 def guide(request, code, print_view=False):
+    try:
+        code = params.item_code(code)
+    except params.BadParameter:
+        raise Http404("没有这个已发布的事项") from None
     item = queries.guide(code)
     if item is None:
         raise Http404("没有这个已发布的事项")
