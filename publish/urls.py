@@ -1,7 +1,7 @@
 from django.contrib.sitemaps.views import sitemap
 from django.urls import path, re_path
 
-from . import api, checklist, views
+from . import api, checklist, flow_views, views
 from .sitemaps import GuideSitemap
 
 app_name = "publish"
@@ -12,6 +12,7 @@ urlpatterns = [
     path("search/suggest/", views.suggest, name="suggest"),
     path("guide/<str:code>/", views.guide, name="guide"),
     path("guide/<str:code>/print/", views.guide, {"print_view": True}, name="guide_print"),
+    path("guide/<str:code>/flow.svg", flow_views.flow_chart, name="guide_flow"),
     path("guide/<str:code>/notice/", checklist.notice, name="guide_notice"),
     path("power-list/", views.power_list, name="power_list"),
     path("responsibility-list/", views.power_list, {"kind": "responsibility"}, name="responsibility_list"),
