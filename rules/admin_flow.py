@@ -280,7 +280,9 @@ def preview(request):
         return HttpResponseBadRequest(_("预览请求不是有效的 JSON"))
     item = None
     if payload.get("item"):
-        item = get_object_or_404(ServiceItem.objects.select_related("department"), pk=_int_or_none(payload["item"]))
+        # Another department's item answers 404, as every per-item admin view does (its existence is not revealed).
+        items = service_item_policy.scope_queryset(request.user, ServiceItem.objects.select_related("department"))
+        item = get_object_or_404(items, pk=_int_or_none(payload["item"]))
         if not service_item_policy.user_has_permission_for_instance(request.user, "change", item):
             raise PermissionDenied
     elif not service_item_policy.user_has_permission(request.user, "add"):
