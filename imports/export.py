@@ -18,12 +18,25 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from catalog.models import LegalBasis, ServiceItem
+from catalog.spreadsheets import xlsx_cell
 
-from .spec import BOOL, CHILD_SHEETS, CHOICE, INSTRUCTIONS_SHEET, ITEM_SHEET, LEGAL, LIMIT, MULTI, SHEETS, Sheet
-from .values import format_legal_bases
+from .situations import ExportRules
+from .spec import (
+    BOOL,
+    CHILD_SHEETS,
+    CHOICE,
+    INSTRUCTIONS_SHEET,
+    ITEM_SHEET,
+    LEGAL,
+    LIMIT,
+    MULTI,
+    OPTIONS,
+    SHEETS,
+    Sheet,
+)
+from .values import format_legal_bases, format_options
 
 CODES_SHEET = "代码表"
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 REQUIRED_FONT = Font(bold=True, color="C00000")
 HEADER_FONT = Font(bold=True)
@@ -48,11 +61,7 @@ def _labels(table):
 
 
 def _safe(ws, value):
-    cell = WriteOnlyCell(ws, value=value)
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        cell.data_type = "s"
-        cell.quotePrefix = True
-    return cell
+    return xlsx_cell(ws, value)  # the project's one safe cell writer (catalog.spreadsheets)
 
 
 def _add_header(ws, spec: Sheet, tables):
@@ -96,6 +105,8 @@ def _cell_value(column, value):
         return _("是") if value else _("否")
     if column.kind == LIMIT:
         return value
+    if column.kind == OPTIONS:
+        return format_options(value) or None
     return value if value != "" else None
 
 
@@ -154,28 +165,37 @@ def _write_items(items, sheets):
         for item in batch:
             ws.append([_safe(ws, v) for v in _item_row(item, legal)])
         codes = {item.pk: item.implementation_code for item in batch}
+        rules = ExportRules(chunk)  # 提问条件 and 适用情形 in the readable syntax, over each item's questions
         for spec in CHILD_SHEETS:
             ws = sheets[spec.name]
             model = ServiceItem._meta.get_field(spec.relation).related_model
-            keys = [c.key for c in spec.columns if c.key != "item_code"]
+            keys = [c.key for c in spec.columns if c.key != "item_code"] + list(spec.derived)
             order = {pk: i for i, pk in enumerate(codes)}
             rows = sorted(model.objects.filter(item_id__in=chunk).values_list("item_id", "sort_order", "pk", *keys),
                           key=lambda r: (order[r[0]], r[1], r[2]))
             for row in rows:
-                values = [codes[row[0]]] + [_cell_value(c, v) for c, v in zip(spec.columns[1:], row[3:], strict=True)]
+                cells = row[3 : 2 + len(spec.columns)]  # (then the derived fields)
+                values = [codes[row[0]]] + [_cell_value(c, v) for c, v in zip(spec.columns[1:], cells, strict=True)]
+                rules.rewrite(spec.relation, spec.columns, row[0], row[2], dict(zip(keys, row[3:], strict=True)),
+                              values)
                 ws.append([_safe(ws, v) for v in values])
 
 
 INSTRUCTIONS = [
     "填表说明",
     "1. 每个事项在“事项”表占一行，以“实施编码”唯一标识：编码已存在则更新该事项，不存在则新增。",
-    "2. 申请材料、收费项目、常见问题、责任事项、追责情形各占一个工作表，每行用“实施编码”关联所属事项；"
+    "2. 申请材料、收费项目、常见问题、责任事项、追责情形、情形各占一个工作表，每行用“实施编码”关联所属事项；"
     "某个工作表出现在文件中时，文件中的行将整体替换该事项原有的同类内容。",
     "3. 红色表头为必填列。带下拉列表的列可填名称或代码（如 行政许可 或 01）。",
     "4. 是/否列填“是”或“否”。时限填天数，单位在相邻的“时限单位”列中选择。",
     "5. 设定依据每行一条，写成“《法律法规名称》第X条：条款内容”。",
     "6. 导入时全部行通过校验才会写入；有任何错误则一行也不写入，可下载带错误说明的表格修改后重新上传。",
     "7. 可以删除不需要的列；表头上方的标题行、“序号”列都可以保留。",
+    "8. 情形表：每行一个情形问题。选项用顿号分隔，如“是、否”；需要另设取值时写成“值=名称”，如“yes=是、no=否”。"
+    "事项有情形问题时，申请材料的“适用情形”按规则写：“问题=选项”（多个选项用顿号分隔）、“问题≠选项”，"
+    "用“且”“或”和括号组合，如“委托代办=是 且 申请人类型=企业、个体户”；问题可写问题或问题标识，选项可写名称或取值；"
+    "为空表示所有情形都需要。无法用这种写法表示的规则导出为 JSON 文本，原样导入即可。"
+    "事项没有情形问题时，“适用情形”是文字说明。",
 ]
 
 

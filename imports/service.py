@@ -38,7 +38,25 @@ from catalog.writer import (
 
 from . import values
 from .reader import FileRefused, RowError, SheetData, Workbook, read_workbook
-from .spec import BOOL, CHILD_SHEETS, CHOICE, INT, ITEM_SHEET, LEGAL, LIMIT, MULTI, TEXT, Column, Sheet
+from .situations import MaterialRules, compile_questions, stored_questions
+from .spec import (
+    BOOL,
+    CHILD_SHEETS,
+    CHOICE,
+    INT,
+    ITEM_SHEET,
+    KEY,
+    LEGAL,
+    LIMIT,
+    MATERIALS_SHEET,
+    MULTI,
+    OPTIONS,
+    RULE,
+    SITUATIONS_SHEET,
+    TEXT,
+    Column,
+    Sheet,
+)
 
 CODE_KEYS = {"implementation_code", "basic_code", "department_code", "item_code"}
 REQUIRED_ITEM_COLUMNS = ("implementation_code", "name", "item_type")
@@ -116,6 +134,7 @@ class Importer:
         self.memo: dict[tuple[str, str], dict] = {}  # (sheet, column key) → raw cell → (value, error, raw)
         self.timings: dict[str, float] = {}  # seconds per phase: read, validate, write (for the benchmark)
         self.analyser = None  # the public index's text analysis (publish.text.Analyser), when publishing
+        self.states = None  # item id → its current content (row or draft), once looked up
 
     # --- errors ---------------------------------------------------------------------------------------------
     def error(self, sheet, row, column, value, message):
@@ -152,6 +171,7 @@ class Importer:
         for spec in CHILD_SHEETS:
             if spec.name in workbook.sheets:
                 self._resolve_unknown_children(workbook.sheets[spec.name])
+        self._compile_rules()
         self._diff()
         self.memo = {}
         self.timings["validate"] = time.perf_counter() - started
@@ -429,6 +449,40 @@ class Importer:
                     self.items[code] = ItemRow(rows[0][0], code, {}, department=item.department, existing=item)
                 self.children[spec.relation][code] = rows
 
+    def _compile_rules(self):
+        """The rules written in the readable syntax, once every sheet is read (the 情形 sheet may come after the
+        materials): questions' 提问条件, then the 适用情形 of the materials of items that have questions."""
+        sheets = self.result.workbook.sheets
+        file_questions = {}
+        if SITUATIONS_SHEET.name in sheets:
+            sheet = sheets[SITUATIONS_SHEET.name]
+            file_questions = {code: [fields for _n, fields in rows]
+                              for code, rows in self.children[SITUATIONS_SHEET.relation].items()}
+            for rows in self.children[SITUATIONS_SHEET.relation].values():
+                self._rule_errors(sheet, SITUATIONS_SHEET, compile_questions(rows))
+        sheet = sheets.get(MATERIALS_SHEET.name)
+        if sheet is None or "situations" not in sheet.keys:
+            return  # (the cost of an import without 适用情形: none)
+        materials = self.children[MATERIALS_SHEET.relation]
+        questions = file_questions
+        if SITUATIONS_SHEET.name not in sheets:  # the items keep their questions: those of the ones named here
+            named = {code: self.items[code].existing for code, rows in materials.items()
+                     if self.items[code].existing is not None and any(f.get("situations") for _n, f in rows)}
+            if not named:
+                return
+            self.states = self._current_states([row.existing for row in self.items.values() if row.existing])
+            stored = stored_questions({item.pk: self.states[item.pk] for item in named.values()})
+            questions = {code: stored.get(item.pk) for code, item in named.items()}
+        rules = MaterialRules()
+        for code, rows in materials.items():
+            if questions.get(code):
+                self._rule_errors(sheet, MATERIALS_SHEET, rules.compile(questions[code], rows))
+
+    def _rule_errors(self, sheet: SheetData, spec: Sheet, errors):
+        for error in errors:
+            self.error(sheet.source_name, error.row, sheet.headers.get(error.column, spec.column(error.column).header),
+                       error.value, error.message)
+
     # --- working out what changes -----------------------------------------------------------------------------
     def _current_states(self, items: list[ServiceItem]) -> dict[int, ServiceItem]:
         """The content each existing item has now: its draft when one is pending, else its row."""
@@ -439,12 +493,16 @@ class Importer:
             for item in drafts:
                 revision = revisions.get(item.latest_revision_id)
                 if revision is not None:
-                    states[item.pk] = revision.as_object()
+                    state = revision.as_object()
+                    # (its _state says "from the database" as a row's does: only this mark tells a draft from a row)
+                    state._from_revision = True
+                    states[item.pk] = state
         return states
 
     def _diff(self):
         existing = [row.existing for row in self.items.values() if row.existing is not None]
-        self.states = self._current_states(existing)
+        if self.states is None:  # (looked up already when the materials' rules needed the items' questions)
+            self.states = self._current_states(existing)
         relations = [spec.relation for spec in CHILD_SHEETS if spec.name in self.result.workbook.sheets]
         compare_legal = any(row.legal_bases is not None for row in self.items.values())
         children_now = self._children_now(existing, relations + (["legal_bases"] if compare_legal else []))
@@ -817,15 +875,21 @@ def clean_cell(column: Column, raw):
         value, error = values.parse_bool(raw)
     elif kind == LEGAL:
         value, error = values.parse_legal_bases(raw)
+    elif kind == KEY:
+        value, error = values.parse_key(raw)
+    elif kind == OPTIONS:
+        value, error = values.parse_options(raw)
+    elif kind == RULE:  # compiled once the item's questions are known (Importer._compile_rules)
+        value = values.text(raw)
     else:  # pragma: no cover - every kind is handled above
         raise ValueError(kind)
-    if error is None and column.required and value in ("", None):
+    if error is None and column.required and value in ("", None, []):
         error = _("必填，不能为空")
     return value, error
 
 
 def _is_row(state) -> bool:
-    return state._state.adding is False and state._state.db is not None
+    return not getattr(state, "_from_revision", False)
 
 
 def _blank_ok(column: Column) -> bool:
@@ -836,7 +900,7 @@ def _child_keys(relation):
     if relation == "legal_bases":
         return ("law", "article", "text")
     spec = next(s for s in CHILD_SHEETS if s.relation == relation)
-    return tuple(c.key for c in spec.columns if c.key != "item_code")
+    return tuple(c.key for c in spec.columns if c.key != "item_code") + spec.derived
 
 
 def _child_tuple(relation, fields):

@@ -9,8 +9,12 @@ from dataclasses import dataclass
 from catalog import codes
 from catalog.models import FAQ, AccountabilityCase, Fee, Material, ResponsibilityStage, ServiceItem
 from catalog.models.items import HandlingArea
+from rules.models import QuestionKind, SituationQuestion
 
 TEXT, INT, CHOICE, BOOL, MULTI, LEGAL, LIMIT = "text", "int", "choice", "bool", "multi", "legal", "limit"
+# A situation question's key, its options (“是、否” or “yes=是、no=否”), and a rule in the readable syntax
+# (rules.syntax), which the importer compiles once the item's questions are known.
+KEY, OPTIONS, RULE = "key", "options", "rule"
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,9 @@ class Sheet:
     aliases: tuple[str, ...] = ()
     # The first two columns that must be present for the sheet to be recognised
     required_keys: tuple[str, ...] = ("item_code",)
+    # Fields the importer derives from the columns (a material's rule from its 适用情形), compared and written with
+    # them
+    derived: tuple[str, ...] = ()
 
     def column(self, key):
         return next(c for c in self.columns if c.key == key)
@@ -75,6 +82,7 @@ _CHOICE_CLASSES = {
     ("Material", "source"): codes.MaterialSource,
     ("Material", "necessity"): codes.MaterialNecessity,
     ("ResponsibilityStage", "stage"): codes.ResponsibilityStageKind,
+    ("SituationQuestion", "kind"): QuestionKind,
 }
 
 CODE_ALIASES = ("实施编码", "权力编码", "职权编码", "事项编码", "实施清单编码", "事项实施编码", "itemCode")
@@ -144,7 +152,7 @@ _code_column = Column("item_code", "实施编码", aliases=CODE_ALIASES[1:], req
                       help="所属事项的实施编码，须在“事项”表或系统中存在")
 
 CHILD_SHEETS = (
-    Sheet("申请材料", "materials", Material, aliases=("材料", "材料清单"), columns=(
+    Sheet("申请材料", "materials", Material, aliases=("材料", "材料清单"), derived=("required_when",), columns=(
         _code_column,
         _f(Material, "name", required=True, width=30, aliases=("申请材料名称",)),
         _f(Material, "material_type"),
@@ -158,7 +166,10 @@ CHILD_SHEETS = (
         _f(Material, "filling_notes", width=30),
         _f(Material, "legal_basis", width=30),
         _f(Material, "acceptance_standard", width=30),
-        _f(Material, "situations", width=30),
+        _f(Material, "situations", width=30,
+           help="事项有情形问题时（本文件“情形”表中的，或文件没有“情形”表时系统中已有的），按规则写："
+                "“问题=选项”，如“委托代办=是”“申请人类型=企业、个体户”“申请人类型≠企业”，用“且”“或”和括号组合；"
+                "为空表示所有情形都需要。事项没有情形问题时为文字说明"),
     )),
     Sheet("收费项目", "fees", Fee, aliases=("收费",), columns=(
         _code_column,
@@ -183,8 +194,23 @@ CHILD_SHEETS = (
         _f(AccountabilityCase, "situation", required=True, width=50),
         _f(AccountabilityCase, "basis", width=40),
     )),
+    # Last: a sheet of another name is recognised by its header, in this order, and 问题 is also the FAQs' header.
+    Sheet("情形", "situation_questions", SituationQuestion, aliases=("情形问题", "情形引导"), columns=(
+        _code_column,
+        _f(SituationQuestion, "key", kind=KEY, required=True, width=18,
+           help="小写字母开头，只含小写字母、数字和下划线，最多40个字符，如 agent；同一事项内不能重复"),
+        _f(SituationQuestion, "text", required=True, width=30, help="向申请人提出的问题，如 是否委托他人代办"),
+        _f(SituationQuestion, "kind", help="单选 或 多选；为空为单选"),
+        _f(SituationQuestion, "options", kind=OPTIONS, required=True, width=30,
+           help="用顿号分隔，如 是、否；需要另设取值时写成 值=名称，如 yes=是、no=否（规则比较的是取值）"),
+        _f(SituationQuestion, "asked_when", header="提问条件", kind=RULE, aliases=("提问条件（规则）",), width=30,
+           help="只在某些情形下提问时填写，写法同申请材料的适用情形，只能引用本事项前面的问题；为空表示总是提问"),
+        _f(SituationQuestion, "help", width=30),
+    )),
 )
 
+SITUATIONS_SHEET = CHILD_SHEETS[-1]
+MATERIALS_SHEET = CHILD_SHEETS[0]
 SHEETS = (ITEM_SHEET, *CHILD_SHEETS)
 INSTRUCTIONS_SHEET = "填表说明"
 ITEM_FIELDS = [c.key for c in ITEM_SHEET.columns if c.key not in ("department", "department_code", "legal_bases")]

@@ -8,6 +8,7 @@ from functools import cache
 from django.utils.translation import gettext as _
 
 from catalog.codes import SICHUAN_ITEM_TYPES, ItemType, TimeUnit
+from rules.models import key_validator
 
 from .reader import cell_text
 
@@ -148,3 +149,60 @@ def format_legal_bases(bases) -> str:
     for law, article, body in bases:
         lines.append(f"{law}{article}：{body}" if body else f"{law}{article}")
     return "\n".join(lines)
+
+
+OPTION_SEPARATORS = re.compile(r"[,，、;；]")
+MAX_OPTIONS = 50
+MAX_OPTION_LENGTH = 100
+
+
+def parse_options(value):
+    """A situation question's options: “是、否”, or with values of their own, “yes=是、no=否”.
+
+    Options are separated by 、，,；; (or one a line, when the cell has several lines); where no value is given the
+    value is the label. Values are what rules compare, labels what people read: both may be Chinese text."""
+    raw = text(value)
+    if not raw:
+        return [], None
+    parts = raw.splitlines() if "\n" in raw else OPTION_SEPARATORS.split(raw)
+    options, values, labels = [], set(), set()
+    for part in parts:
+        part = part.strip(" \t\u3000")
+        if not part:
+            continue
+        option_value, sign, label = part.replace("＝", "=").partition("=")
+        option_value, label = option_value.strip(" \t\u3000"), label.strip(" \t\u3000")
+        if not sign:
+            label = option_value
+        if not option_value or not label:
+            return None, _("选项“%(part)s”缺少值或名称：写作“名称”或“值=名称”") % {"part": part}
+        if max(len(option_value), len(label)) > MAX_OPTION_LENGTH:
+            return None, _("选项“%(part)s”超过%(max)d字") % {"part": part[:20], "max": MAX_OPTION_LENGTH}
+        if label in labels:
+            return None, _("选项“%(v)s”重复") % {"v": label}
+        if option_value in values:
+            return None, _("选项值“%(v)s”重复") % {"v": option_value}
+        values.add(option_value)
+        labels.add(label)
+        options.append({"value": option_value, "label": label})
+    if len(options) > MAX_OPTIONS:
+        return None, _("选项最多%(max)d个") % {"max": MAX_OPTIONS}
+    return options, None
+
+
+def format_options(options) -> str:
+    """The options as parse_options reads them: “是、否”, “yes=是、no=否”; one a line where a name holds a comma."""
+    parts = [option["label"] if option["value"] == option["label"] else f"{option['value']}={option['label']}"
+             for option in options or ()]
+    joined = "、".join(parts)
+    return "\n".join(parts) if len(OPTION_SEPARATORS.split(joined)) != len(parts) else joined
+
+
+def parse_key(value):
+    """A situation question's key (问题标识): what rules name as situation.<key>, so ASCII and checked as saved."""
+    raw = compact(value)
+    if not raw:
+        return "", None
+    if not key_validator.regex.fullmatch(raw):
+        return None, str(key_validator.message)
+    return raw, None
