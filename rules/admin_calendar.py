@@ -5,6 +5,7 @@ import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from laces.components import Component
 from wagtail import hooks
@@ -12,7 +13,6 @@ from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList
 from wagtail.admin.ui.tables import Column
-from wagtail.admin.widgets import AdminDateInput
 from wagtail.snippets.views.snippets import IndexView, SnippetViewSet, SnippetViewSetGroup
 
 from catalog.models import scoped_department_ids
@@ -47,7 +47,8 @@ class CalendarDateField(forms.DateField):
 
 
 class CalendarDayForm(WagtailAdminModelForm):
-    date = CalendarDateField(label=_("日期"), widget=AdminDateInput)
+    # The browser's own date input: it cannot hold 2027-02-30, where the admin's picker rolled it to 03-02.
+    date = CalendarDateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
     def clean_date(self):
         day = self.cleaned_data["date"]
@@ -81,12 +82,30 @@ class CalendarDayFilterSet(WagtailFilterSet):
         return queryset.filter(date__year=int(value))
 
 
+class SourceColumn(Column):
+    """The notice as a short link: the full URL made the listing unreadable on a phone."""
+
+    cell_template_name = "rules/calendar/source_cell.html"
+
+
 class CalendarIndexView(IndexView):
+    @cached_property
+    def columns(self):
+        columns = super().columns
+        for column in columns:
+            if column.name == "date":
+                column.accessor = iso_date  # 2026-10-01, the form's own notation, not 2026年10月1日
+        return columns
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["missing_years"] = years_to_enter()
         context["can_add"] = self.permission_policy.user_has_permission(self.request.user, "add")
         return context
+
+
+def iso_date(day):
+    return day.date.isoformat()
 
 
 def day_kind(day):
@@ -114,7 +133,7 @@ class CalendarDayViewSet(SnippetViewSet):
         Column("weekday", label=_("星期"), accessor=day_weekday),
         "name",
         Column("kind", label=_("类型"), accessor=day_kind),
-        "source_url",
+        SourceColumn("source_url", label=_("依据")),
     ]
     edit_handler = ObjectList(
         [

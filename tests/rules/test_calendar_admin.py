@@ -87,7 +87,8 @@ def test_the_listing_is_filtered_by_year(client, users):
     days = list(response.context["object_list"])
     assert days and {day.date.year for day in days} == {2025}
     assert [day.date for day in days] == sorted((day.date for day in days), reverse=True)
-    assert "年份" in response.content.decode()
+    page = response.content.decode()
+    assert "年份" in page and "2025-10-01" in page and "国务院通知" in page
     rest_days = client.get(reverse(LIST), {"year": "2026", "is_off_day": "false"}).context["object_list"]
     assert {day.date for day in rest_days} == {
         date(2026, 1, 4), date(2026, 2, 14), date(2026, 2, 28), date(2026, 5, 9), date(2026, 9, 20), date(2026, 10, 10)
