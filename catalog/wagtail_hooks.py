@@ -34,8 +34,10 @@ from .extensions import item_tabs
 from .forms import ServiceItemForm
 from .models import CatalogEntry, Department, ServiceItem, scoped_department_ids
 from .permissions import service_item_policy
+from .spreadsheets import protect_wagtail_exports
 
 register_permission_policy(ServiceItem, service_item_policy)
+protect_wagtail_exports()  # Wagtail's listing and report exports write formula-like text safely too
 # After Wagtail's own (order): the registry keeps the last class registered for a model and action.
 hooks.register("register_bulk_action", ScopedDeleteBulkAction, order=100)
 

@@ -1,9 +1,15 @@
-"""The power and responsibility list as a spreadsheet (权力清单、责任清单), written with openpyxl."""
+"""The power and responsibility list as a spreadsheet (权力清单、责任清单), written with openpyxl.
+
+Write-only mode streams the rows into the file; every cell goes through catalog.spreadsheets, so an item's text
+that looks like a formula (=HYPERLINK(…), =cmd|…) is shown as text, never evaluated.
+"""
 
 from io import BytesIO
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
+
+from catalog.spreadsheets import xlsx_cell
 
 COLUMNS = [
     ("实施主体", 22),
@@ -16,33 +22,39 @@ COLUMNS = [
     ("追责对象", 20),
 ]
 
+WRAP = Alignment(wrap_text=True, vertical="top")
+BOLD = Font(bold=True)
+
 
 def power_list_workbook(items) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "权力清单和责任清单"
-    sheet.append([name for name, _width in COLUMNS])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for index, (_name, width) in enumerate(COLUMNS, start=1):
-        sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = width
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("权力清单和责任清单")
+    for index, (_name, width) in enumerate(COLUMNS):
+        sheet.column_dimensions[chr(ord("A") + index)].width = width
     sheet.freeze_panes = "A2"
+    header = []
+    for name, _width in COLUMNS:
+        cell = xlsx_cell(sheet, name)
+        cell.font = BOLD
+        header.append(cell)
+    sheet.append(header)
     for item in items:
-        sheet.append(
-            [
-                item.department.name,
-                item.name,
-                item.get_item_type_display(),
-                item.implementation_code,
-                "\n".join(f"{b.law} {b.article}".strip() for b in item.legal_bases.all()),
-                "\n".join(f"{s.get_stage_display()}：{s.content}" for s in item.responsibility_stages.all()),
-                "\n".join(c.situation for c in item.accountability_cases.all()),
-                item.accountable_subject,
-            ]
-        )
-    for row in sheet.iter_rows(min_row=2):
-        for cell in row:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
+        values = [
+            item.department.name,
+            item.name,
+            item.get_item_type_display(),
+            item.implementation_code,
+            "\n".join(f"{b.law} {b.article}".strip() for b in item.legal_bases.all()),
+            "\n".join(f"{s.get_stage_display()}：{s.content}" for s in item.responsibility_stages.all()),
+            "\n".join(c.situation for c in item.accountability_cases.all()),
+            item.accountable_subject,
+        ]
+        row = []
+        for value in values:
+            cell = xlsx_cell(sheet, value)
+            cell.alignment = WRAP
+            row.append(cell)
+        sheet.append(row)
     buffer = BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
