@@ -118,8 +118,13 @@
     }
     var byKey = {};
     all.forEach(function (q) { byKey[q.key] = q; });
+    // The builder keeps its own state (a condition being added has no rule yet) until the JSON is edited by hand.
     var rule = parseRule(box.value.trim());
-    var state = rule === undefined ? null : conditionsOf(rule);
+    if (box.tbValue !== box.value || box.tbState === undefined) {
+      box.tbState = rule === undefined ? null : conditionsOf(rule);
+      box.tbValue = box.value;
+    }
+    var state = box.tbState;
     holder.textContent = "";
     if (state === null) {
       holder.appendChild(el("p", {"class": "help", text: rule === undefined ?
@@ -133,6 +138,7 @@
     var write = function () {
       box.value = state.items.length ? JSON.stringify(rulesOf(state, byKey)) : "";
       if (box.value === "null") { box.value = ""; }
+      box.tbValue = box.value;
       box.dispatchEvent(new Event("change", {bubbles: true}));
     };
     state.items.forEach(function (condition, index) {
