@@ -204,5 +204,5 @@ def parse_key(value):
     if not raw:
         return "", None
     if not key_validator.regex.fullmatch(raw):
-        return None, str(key_validator.message)
+        return None, _("问题标识“%(key)s”不可用：%(rule)s") % {"key": raw[:50], "rule": key_validator.message}
     return raw, None

@@ -71,7 +71,9 @@ class Questions:
         self.options = {}  # key → ([(folded name, value)], longest first; {value: label})
         for key, question in self.by_key.items():
             lookup, labels = {}, {}
-            options = _get(question, "options") or []
+            # (a value that is no text or number cannot be written in a cell: such an option is left out)
+            options = [o for o in _get(question, "options") or [] if isinstance(o, dict)
+                       and isinstance(o.get("value"), str | int | float)]
             for option in options:  # labels before values: a label wins over another option's equal value
                 lookup.setdefault(_fold(str(option.get("label", "")))[0], option.get("value"))
                 labels.setdefault(option.get("value"), str(option.get("label", "")))
