@@ -29,7 +29,7 @@ def schema(server_url: str) -> dict:
     return {
         "openapi": "3.1.0",
         "info": {"title": "通办 政务服务事项开放数据接口", "version": "1.0.0",
-                 "description": "只读；只包含已发布的事项。支持 ETag / If-None-Match。"},
+                 "description": "只读；只包含已发布的事项。GET 接口支持 ETag / If-None-Match。"},
         "servers": [{"url": server_url}],
         "paths": {
             "/items/": {"get": {"summary": "事项检索", "parameters": ITEM_FILTERS,
@@ -38,6 +38,20 @@ def schema(server_url: str) -> dict:
                                        "parameters": [_param("code", "实施编码", required=True, where="path")],
                                        "responses": {"200": _ok("ItemDetail"),
                                                      "404": {**ERROR, "description": "没有这个已发布的事项"}}}},
+            "/items/{code}/evaluate/": {"post": {
+                "summary": "情形引导：按回答得出材料清单",
+                "description": "提交对事项情形问题的回答，返回还需回答的问题、适用的申请材料、受理条件、承诺时限和"
+                               "收费。自助终端、移动端和窗口使用同一套规则。回答只取正在提问的问题；其他回答被忽略"
+                               "（列在 ignored 中）。",
+                "parameters": [_param("code", "实施编码", required=True, where="path")],
+                "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                    "$ref": "#/components/schemas/EvaluateRequest"}}}},
+                "responses": {"200": _ok("Checklist"),
+                              "400": {**ERROR, "description": "回答不符合问题：未知的问题或选项"
+                                                              "（error.errors 列出每一处，parameter 为路径，"
+                                                              "如 answers.agent）"},
+                              "404": {**ERROR, "description": "没有这个已发布的事项"},
+                              "413": {**ERROR, "description": "请求体超过 64 KB"}}}},
             "/departments/": {"get": {"summary": "实施部门", "responses": {"200": _ok("DepartmentList")}}},
             "/power-list/": {"get": {"summary": "权力清单和责任清单",
                                      "parameters": [ITEM_FILTERS[1], ITEM_FILTERS[2], ITEM_FILTERS[6]],
@@ -76,6 +90,35 @@ def schema(server_url: str) -> dict:
                                           "fees": {"type": "array", "items": {"type": "object"}},
                                           "legal_basis": {"type": "array", "items": {"type": "object"}},
                                           "faqs": {"type": "array", "items": {"type": "object"}}}},
+            "EvaluateRequest": {"type": "object", "additionalProperties": False, "properties": {
+                "answers": {"type": "object", "description": "问题标识 → 选项值（多选题为选项值的数组）",
+                            "additionalProperties": {"oneOf": [{"type": "string"}, {"type": "null"},
+                                                               {"type": "array", "items": {"type": "string"}}]}}}},
+            "Question": {"type": "object", "required": ["key", "text", "kind", "options"], "properties": {
+                "key": {"type": "string"}, "text": {"type": "string"},
+                "kind": {"type": "string", "enum": ["single", "multiple"]}, "help": {"type": "string"},
+                "options": {"type": "array", "items": {"type": "object", "properties": {
+                    "value": {"type": "string"}, "label": {"type": "string"}}}},
+                "answer": {"oneOf": [{"type": "string"}, {"type": "null"},
+                                     {"type": "array", "items": {"type": "string"}}]}}},
+            "Checklist": {"type": "object",
+                          "required": ["code", "complete", "answers", "questions", "pending", "materials"],
+                          "properties": {
+                              "code": {"type": "string"}, "name": {"type": "string"},
+                              "complete": {"type": "boolean", "description": "是否已回答所有需要回答的问题"},
+                              "answers": {"type": "object", "description": "采纳的回答"},
+                              "questions": {"type": "array", "items": {"$ref": "#/components/schemas/Question"},
+                                            "description": "正在提问的问题（按顺序），带当前回答"},
+                              "pending": {"type": "array", "items": {"type": "string"},
+                                          "description": "还需回答的问题标识"},
+                              "ignored": {"type": "array", "items": {"type": "string"}},
+                              "materials": {"type": "array", "items": {"type": "object"},
+                                            "description": "适用于这些回答的申请材料"},
+                              "acceptance_conditions": {"type": "string"},
+                              "promised_limit": {"type": ["object", "null"], "properties": {
+                                  "value": {"type": "integer"}, "unit": {"type": "string"},
+                                  "unit_code": {"type": "string"}}},
+                              "fees": {"type": "array", "items": {"type": "object"}}}},
             "DepartmentList": {"type": "object", "properties": {
                 "count": {"type": "integer"},
                 "results": {"type": "array", "items": {"$ref": "#/components/schemas/Department"}}}},
