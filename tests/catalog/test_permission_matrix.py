@@ -4,6 +4,8 @@ Each forbidden case is tried for real through the admin URLs. "Denied" means 403
 the dashboard with a permission message; for another department's item we require 404 (existence not revealed).
 """
 
+import re
+
 import pytest
 from django.urls import reverse
 from modelcluster.models import get_all_child_relations
@@ -161,7 +163,9 @@ def test_chooser_lists_only_own_departments(client, world):
 def test_add_form_offers_and_accepts_only_own_departments(client, world):
     client.force_login(world.dept_admin)
     form = client.get(url("add")).content.decode()
-    assert "区公安分局城北派出所" in form and "区行政审批局" not in form
+    # The item's own department: only the user's. (A flow step's 办理部门 may be any department: 并联审批.)
+    choices = re.search(r'<select name="department".*?</select>', form, re.S).group()
+    assert "区公安分局城北派出所" in choices and "区行政审批局" not in choices
     data = edit_post_data(world.item_b, name="冒名事项", implementation_code="X-1", department=world.dept_b.pk)
     response = client.post(url("add"), data)
     assert response.status_code == 200  # form shown again with an error

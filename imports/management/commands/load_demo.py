@@ -1,11 +1,11 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
-# from rules.demo_flows import add_demo_flows  (wired when it lands)
 
 from catalog.demo import load_demo
 from catalog.models import ServiceItem
 from publish import search
 from rules.demo import add_demo_rules
+from rules.demo_flows import add_demo_flows
 
 
 class Command(BaseCommand):
@@ -26,6 +26,6 @@ class Command(BaseCommand):
         with transaction.atomic():
             departments, items = load_demo()
             add_demo_rules()
-            # add_demo_flows()
+            add_demo_flows()
             search.rebuild()
         self.stdout.write(self.style.SUCCESS(f"已载入 {departments} 个部门、{items} 个事项和演示账号。"))
