@@ -38,7 +38,13 @@ from catalog.writer import (
 
 from . import values
 from .reader import FileRefused, RowError, SheetData, Workbook, read_workbook
-from .situations import MaterialRules, compile_questions, stored_questions
+from .situations import (
+    MaterialRules,
+    compile_questions,
+    rules_left_without_questions,
+    stored_material_rules,
+    stored_questions,
+)
 from .spec import (
     BOOL,
     CHILD_SHEETS,
@@ -460,6 +466,8 @@ class Importer:
                               for code, rows in self.children[SITUATIONS_SHEET.relation].items()}
             for rows in self.children[SITUATIONS_SHEET.relation].values():
                 self._rule_errors(sheet, SITUATIONS_SHEET, compile_questions(rows))
+            if MATERIALS_SHEET.name not in sheets:
+                self._check_kept_rules(sheet, file_questions)
         sheet = sheets.get(MATERIALS_SHEET.name)
         if sheet is None or "situations" not in sheet.keys:
             return  # (the cost of an import without 适用情形: none)
@@ -477,6 +485,25 @@ class Importer:
         for code, rows in materials.items():
             if questions.get(code):
                 self._rule_errors(sheet, MATERIALS_SHEET, rules.compile(questions[code], rows))
+
+    def _check_kept_rules(self, sheet: SheetData, file_questions: dict):
+        """New questions and no materials sheet: the items keep their materials, whose rules must not name a question
+        that the file takes away."""
+        existing = [row.existing for row in self.items.values() if row.existing is not None]
+        if not existing:
+            return
+        self.states = self._current_states(existing)
+        kept = stored_material_rules({item.pk: self.states[item.pk] for item in existing})
+        for code, row in self.items.items():
+            if row.existing is None or not kept.get(row.existing.pk):
+                continue
+            first = self.children[SITUATIONS_SHEET.relation].get(code)
+            for material, key in rules_left_without_questions(file_questions.get(code, []), kept[row.existing.pk]):
+                self.error(sheet.source_name, first[0][0] if first else None,
+                           sheet.headers.get("key", "问题标识") if first else "", code,
+                           _("事项%(code)s的申请材料“%(material)s”的适用情形用到了情形问题“%(key)s”，本文件的“情形”表中"
+                             "该事项没有这个问题：请保留这个问题，或在“申请材料”表中一并修改")
+                           % {"code": code, "material": material, "key": key})
 
     def _rule_errors(self, sheet: SheetData, spec: Sheet, errors):
         for error in errors:

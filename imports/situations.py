@@ -4,7 +4,8 @@ the readable syntax of rules.syntax, compiled when a file is imported and render
 A material's 适用情形 is its rule where its item has situation questions: the file's 情形 rows for the item or, when
 the file has no 情形 sheet, the item's current questions (a 情形 sheet replaces every question of the items it
 touches, as every child sheet does). The text then stays the material's description. Where the item has no
-questions the cell is free text, as in the departments' own lists, and the material has no rule.
+questions the cell is free text, as in the departments' own lists, and the material has no rule. A file with a 情形
+sheet and no materials sheet keeps the items' materials: their rules must then not name a question it takes away.
 """
 
 import json
@@ -153,3 +154,44 @@ class ExportRules:
 
 def _index(columns, key) -> int:
     return next(i for i, column in enumerate(columns) if column.key == key)
+
+
+def situation_keys(rule) -> set[str]:
+    """The situation questions a rule names (situation.<key>)."""
+    keys, stack = set(), [rule]
+    while stack:
+        node = stack.pop()
+        if type(node) is list:
+            stack.extend(node)
+        elif type(node) is dict:
+            for op, args in node.items():
+                name = args[0] if op == "var" and type(args) is list and args else args
+                if op == "var" and type(name) is str and name.startswith("situation."):
+                    keys.add(name[len("situation."):].split(".", 1)[0])
+                else:
+                    stack.append(args)
+    return keys
+
+
+def stored_material_rules(states: dict[int, object]) -> dict[int, list[tuple[str, dict]]]:
+    """Item id → (name, rule) of its materials that have one now, for items' current states (row or draft)."""
+    from catalog.models import Material
+
+    found, rows = defaultdict(list), []
+    for pk, state in states.items():
+        if not getattr(state, "_from_revision", False):
+            rows.append(pk)
+        else:
+            found[pk] = [(m.name, m.required_when) for m in state.materials.all() if m.required_when is not None]
+    for start in range(0, len(rows), 5000):
+        for item_id, name, rule in Material.objects.filter(item_id__in=rows[start : start + 5000],
+                                                           required_when__isnull=False).order_by(
+                "item_id", "sort_order", "pk").values_list("item_id", "name", "required_when"):
+            found[item_id].append((name, rule))
+    return found
+
+
+def rules_left_without_questions(questions: list[dict], rules: list[tuple[str, dict]]) -> list[tuple[str, str]]:
+    """(material, question key) for each kept material rule that names a question the item's new questions lack."""
+    keys = {q["key"] for q in questions}
+    return [(name, key) for name, rule in rules for key in sorted(situation_keys(rule) - keys)]

@@ -234,6 +234,25 @@ def test_a_situations_sheet_without_rows_for_an_item_leaves_it_without_questions
     assert stored_rules(OTHER) == {"项目备案表": {"==": [{"var": "situation.scale"}, "大"]}}
 
 
+def test_new_questions_may_not_leave_the_kept_materials_rules_naming_a_question_that_is_gone(department):
+    imported(ITEMS, SITUATIONS, MATERIALS, publish=True)
+    # Without a materials sheet the materials stay, and 授权委托书's rule names agent.
+    situations = ("情形", [SITUATIONS_HEADER, [CODE, "applicant_type", "申请人类型", "单选", "本人、单位", "", ""]])
+    result = import_file(xlsx(situations), "情形.xlsx", publish=True)
+    messages = [(e.sheet, e.row, e.column, e.message) for e in result.errors]
+    assert (
+        "情形", 2, "问题标识",
+        f"事项{CODE}的申请材料“授权委托书”的适用情形用到了情形问题“agent”，本文件的“情形”表中该事项没有这个问题："
+        "请保留这个问题，或在“申请材料”表中一并修改",
+    ) in messages
+    assert {m[3].split("“")[1].split("”")[0] for m in messages} == {"授权委托书", "单位介绍信", "录用通知书"}
+    assert SituationQuestion.objects.count() == 3  # nothing written
+    # Keeping the questions the rules name is fine.
+    situations = ("情形", [*SITUATIONS[1], [CODE, "urgent", "是否加急", "单选", "是、否", "", ""]])
+    assert import_file(xlsx(situations), "情形.xlsx", publish=True).errors == []
+    assert SituationQuestion.objects.count() == 4
+
+
 # --- the template and the export ----------------------------------------------------------------------------------
 
 def test_the_template_has_the_situations_sheet_and_says_how_to_write_rules():
