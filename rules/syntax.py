@@ -56,7 +56,7 @@ class Questions:
     """The questions of one rule set, prepared once for parsing and rendering many texts."""
 
     def __init__(self, questions):
-        self.list = [q for q in questions]
+        self.list = list(questions)
         self.by_key = {}
         names = {}
         for question in self.list:
