@@ -2,11 +2,12 @@
 
 import hashlib
 import json
-from functools import wraps
+from functools import cache, wraps
 
 from django.core.paginator import Paginator
 from django.http import HttpResponse, HttpResponseNotModified
 from django.urls import reverse
+from django.utils.translation import get_language
 
 from catalog.codes import ItemType
 
@@ -105,21 +106,31 @@ def items(request):
     )
 
 
-def _choice(value, label):
-    return {"code": value, "name": str(label)} if value else None
+@cache
+def _labels(model, field: str, language: str) -> dict:
+    return {str(code): str(label) for code, label in model._meta.get_field(field).flatchoices}
+
+
+def _coded(instance, field: str):
+    """A coded value with its label. Django's get_FOO_display() rebuilds and hashes the field's (lazy, translated)
+    choices on every call: 0.26 ms per call, most of an evaluate answer's time for 30 materials."""
+    value = getattr(instance, field)
+    if not value:
+        return None
+    return {"code": value, "name": _labels(type(instance), field, get_language()).get(value, value)}
 
 
 def material_data(request, m):
     return {
         "name": m.name,
-        "type": _choice(m.material_type, m.get_material_type_display()),
-        "form": _choice(m.material_form, m.get_material_form_display()),
-        "original_or_copy": _choice(m.original_or_copy, m.get_original_or_copy_display()),
+        "type": _coded(m, "material_type"),
+        "form": _coded(m, "material_form"),
+        "original_or_copy": _coded(m, "original_or_copy"),
         "paper_copies": m.paper_copies,
         "paper_size": m.paper_size,
-        "source": _choice(m.source, m.get_source_display()),
+        "source": _coded(m, "source"),
         "source_note": m.source_note,
-        "necessity": _choice(m.necessity, m.get_necessity_display()),
+        "necessity": _coded(m, "necessity"),
         "filling_notes": m.filling_notes,
         "situations": m.situations,
         "acceptance_standard": m.acceptance_standard,
@@ -136,18 +147,18 @@ def item_detail_data(request, item):
         "code": item.implementation_code,
         "basic_code": item.basic_code,
         "name": item.name,
-        "type": _choice(item.item_type, item.get_item_type_display()),
+        "type": _coded(item, "item_type"),
         "department": _department(item.department),
-        "department_nature": _choice(item.department_nature, item.get_department_nature_display()),
+        "department_nature": _coded(item, "department_nature"),
         "entrusted_department": item.entrusted_department,
-        "exercise_level": _choice(item.exercise_level, item.get_exercise_level_display()),
+        "exercise_level": _coded(item, "exercise_level"),
         "main_item": {"name": item.main_item_name, "code": item.parent.implementation_code if item.parent else None}
         if item.main_item_name
         else None,
         "sub_items": [{"code": s.implementation_code, "name": s.name} for s in item.published_sub_items],
         "service_objects": [{"code": c, "name": str(n)} for c, n in zip(
             [c for c in item.service_objects.split(",") if c], item.service_object_labels, strict=False)],
-        "case_type": _choice(item.case_type, item.get_case_type_display()),
+        "case_type": _coded(item, "case_type"),
         "statutory_limit": limit(item.statutory_limit, item.get_statutory_limit_unit_display(),
                                  item.statutory_limit_note),
         "promised_limit": limit(item.promised_limit, item.get_promised_limit_unit_display(), item.promised_limit_note),
@@ -156,14 +167,14 @@ def item_detail_data(request, item):
         "handling_forms": [f for f, on in (("window", item.handled_at_window), ("online", item.handled_online),
                                            ("post", item.handled_by_post)) if on],
         "visits": item.visits,
-        "online_depth": _choice(item.online_depth, item.get_online_depth_display()),
+        "online_depth": _coded(item, "online_depth"),
         "online_url": item.online_url,
         "is_free": item.is_free,
         "address": item.address,
         "office_hours": item.office_hours,
         "consultation_channels": item.consultation_channels or item.department.consultation_phone,
         "complaint_channels": item.complaint_channels,
-        "result": {"type": _choice(item.result_type, item.get_result_type_display()), "name": item.result_name}
+        "result": {"type": _coded(item, "result_type"), "name": item.result_name}
         if item.result_name
         else None,
         "materials": [material_data(request, m) for m in item.materials.all()],
@@ -173,7 +184,7 @@ def item_detail_data(request, item):
         "faqs": [{"question": q.question, "answer": q.answer} for q in item.faqs.all()],
         "special_procedures": item.special_procedures,
         "intermediary_services": item.intermediary_services,
-        "handling_area": _choice(item.handling_area, item.get_handling_area_display()),
+        "handling_area": _coded(item, "handling_area"),
         "last_published_at": item.last_published_at.isoformat() if item.last_published_at else None,
         "url": _absolute(request, reverse("publish:guide", args=[item.implementation_code])),
     }
@@ -219,12 +230,12 @@ def power_list(request):
                 {
                     "code": item.implementation_code,
                     "name": item.name,
-                    "type": _choice(item.item_type, item.get_item_type_display()),
+                    "type": _coded(item, "item_type"),
                     "department": _department(item.department),
                     "legal_basis": [{"law": b.law, "article": b.article, "text": b.text}
                                     for b in item.legal_bases.all()],
                     "responsibilities": [
-                        {"stage": _choice(s.stage, s.get_stage_display()), "content": s.content, "basis": s.basis}
+                        {"stage": _coded(s, "stage"), "content": s.content, "basis": s.basis}
                         for s in item.responsibility_stages.all()
                     ],
                     "accountability": [{"situation": c.situation, "basis": c.basis}

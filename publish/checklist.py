@@ -2,9 +2,11 @@
 checklist and 一次性告知单. The rules themselves are rules.situations'; this module only speaks HTTP and HTML."""
 
 import json
+from collections import OrderedDict
 
 from django.http import Http404
 from django.shortcuts import render
+from django.utils.translation import get_language
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
@@ -33,7 +35,23 @@ def _limit_data(checklist):
             "unit_code": checklist.promised_limit_unit}
 
 
-def checklist_data(request, item, checklist):
+_payloads: OrderedDict = OrderedDict()
+
+
+def _material_payloads(request, item, rules) -> dict:
+    """Each material of the rule set as the API gives it, made once per published version (and host): the labels
+    and URLs of 30 materials cost more than the rules themselves."""
+    key = (item.pk, item.live_revision_id, item.last_published_at, request.get_host(), get_language())
+    found = _payloads.get(key)
+    if found is None:
+        found = _payloads[key] = {id(m.thing): material_data(request, m.thing) for m in rules.materials}
+        if len(_payloads) > 4096:
+            _payloads.popitem(last=False)
+    return found
+
+
+def checklist_data(request, item, checklist, rules):
+    payloads = _material_payloads(request, item, rules)
     return {
         "code": item.implementation_code,
         "name": item.name,
@@ -42,7 +60,7 @@ def checklist_data(request, item, checklist):
         "questions": [_question_data(q, checklist.answers.get(q.key)) for q in checklist.asked],
         "pending": [q.key for q in checklist.pending],
         "ignored": checklist.ignored,
-        "materials": [material_data(request, m) for m in checklist.materials],
+        "materials": [payloads[id(m)] for m in checklist.materials],
         "acceptance_conditions": checklist.acceptance_conditions,
         "promised_limit": _limit_data(checklist),
         "fees": [{"name": f.name, "standard": f.standard, "basis": f.basis, "reductions": f.reductions}
@@ -63,7 +81,7 @@ def evaluate(request, code):
         code = params.item_code(code)
     except params.BadParameter:
         return error(404, "not_found", "没有这个已发布的事项", "code")
-    item = queries.guide(code)
+    item = queries.published_item(code)
     if item is None:
         return error(404, "not_found", "没有这个已发布的事项", "code")
     try:
@@ -83,7 +101,7 @@ def evaluate(request, code):
         response = _json({"error": {"status": 400, "code": "bad_answers", "message": first["message"],
                                     "parameter": first["path"], "errors": bad.errors}}, 400)
     else:
-        response = _json(checklist_data(request, item, checklist))
+        response = _json(checklist_data(request, item, checklist, rules))
     response["Cache-Control"] = "no-store"
     response["Access-Control-Allow-Origin"] = "*"
     return response

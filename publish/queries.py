@@ -33,6 +33,11 @@ def guide(code: str) -> ServiceItem | None:
     )
 
 
+def published_item(code: str) -> ServiceItem | None:
+    """The published item alone (its children come from caches keyed by its version, e.g. rules.situations)."""
+    return published_items().select_related("department").filter(implementation_code=code).first()
+
+
 def departments_with_counts():
     return (
         Department.objects.annotate(item_count=Count("items", filter=Q(items__live=True)))
