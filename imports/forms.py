@@ -7,6 +7,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail.admin.forms import WagtailAdminModelForm
 
+from catalog.models import scoped_department_ids, scoped_departments
+
 from .reader import header_lookup, normalise_header
 from .spec import ITEM_SHEET
 
@@ -62,11 +64,33 @@ class HeaderMappingForm(WagtailAdminModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk and isinstance(self.instance.columns, dict):
             self.initial["columns"] = mapping_lines(self.instance.columns)
+        user = getattr(self, "for_user", None)
+        if "department" in self.fields and user is not None:
+            # A department administrator's mapping belongs to one of their departments; only a system
+            # administrator (who works everywhere) may leave it blank, to share it with every department.
+            field = self.fields["department"]
+            field.queryset = scoped_departments(user)
+            if scoped_department_ids(user) is not None:
+                field.empty_label = None
+                field.help_text = gettext_lazy("本部门及下级部门的管理员可以使用和修改")
+
+    def clean_department(self):
+        department = self.cleaned_data.get("department")
+        user = getattr(self, "for_user", None)
+        if department is None and user is not None and scoped_department_ids(user) is not None:
+            # Not shared: a department administrator's mapping is their department's (the first, if not chosen).
+            department = user.departments.order_by("pk").first()
+            if department is None:
+                raise forms.ValidationError(_("请选择所属部门"))
+        return department
 
     def clean_columns(self):
         return parse_mapping(self.cleaned_data["columns"])
 
     def save(self, commit=True):
-        if self.instance.pk is None and getattr(self, "for_user", None) is not None:
-            self.instance.created_by = self.for_user
+        user = getattr(self, "for_user", None)
+        if user is not None:
+            if self.instance.pk is None:
+                self.instance.created_by = user
+            self.instance.updated_by = user
         return super().save(commit)

@@ -1,5 +1,16 @@
-"""Import jobs: the audit record of each import, running one in the background, and undoing one."""
+"""Import jobs: the audit record of each import, running one in the background, and undoing one; keeping uploads
+in private storage until they are imported or expire; stale jobs (their process killed) retried or discarded."""
 
+import dataclasses
+import hashlib
+import logging
+import shutil
+import tempfile
+import time
+from contextlib import contextmanager
+from datetime import timedelta
+
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
@@ -32,16 +43,55 @@ def record_job(result: ImportResult, filename: str, data: bytes, user, publish: 
         job.status = ImportJob.Status.PREVIEWED
     job.finished_at = timezone.now()
     if job.status == ImportJob.Status.DONE:
-        job.file_data = None  # kept until then: confirmation re-reads it, the error report annotates it
+        job.delete_file()  # kept until then: confirmation re-reads it, the error report annotates it
     job.save()
     return job
+
+
+logger = logging.getLogger(__name__)
+
+
+def store_upload(job: ImportJob, upload) -> ImportJob:
+    """Write an uploaded file to the job's private storage chunk by chunk (never whole in memory), with its hash."""
+    digest, size = hashlib.sha256(), 0
+    for chunk in upload.chunks():
+        digest.update(chunk)
+        size += len(chunk)
+    upload.seek(0)
+    job.file_sha256, job.file_size = digest.hexdigest(), size
+    job.file.save(upload.name or "upload", upload, save=False)
+    return job
+
+
+@contextmanager
+def job_file(job: ImportJob):
+    """A local path of the job's upload, for the reader: the stored file itself, or a temporary copy where the
+    storage has no paths (object storage)."""
+    try:
+        path = job.file.path
+    except NotImplementedError:
+        with job.file.open("rb") as source, tempfile.NamedTemporaryFile(suffix=".upload") as copy:
+            shutil.copyfileobj(source, copy, 2**20)
+            copy.flush()
+            yield copy.name
+        return
+    yield path
 
 
 PROGRESS_KEY = "imports:progress:{}"
 
 
 def report_progress(job_id: int, done: int, total: int, stage: str):
-    cache.set(PROGRESS_KEY.format(job_id), {"done": done, "total": total, "stage": stage}, 6 * 3600)
+    # "at": the job's heartbeat — a job whose reports stop (its process killed) is stale (ImportJob.is_stale).
+    cache.set(PROGRESS_KEY.format(job_id), {"done": done, "total": total, "stage": stage, "at": time.time()},
+              6 * 3600)
+
+
+def last_progress_at(job_id: int):
+    found = cache.get(PROGRESS_KEY.format(job_id))
+    if not found or "at" not in found:
+        return None
+    return timezone.datetime.fromtimestamp(found["at"], tz=timezone.get_current_timezone())
 
 
 def progress_of(job: ImportJob) -> dict:
@@ -52,7 +102,7 @@ def progress_of(job: ImportJob) -> dict:
         found = {"done": job.rows_done, "total": job.rows_total, "stage": "done" if not running else "pending"}
     percent = int(found["done"] * 100 / found["total"]) if found["total"] else 0
     return {"status": job.status, "status_label": str(job.get_status_display()), "rows_done": found["done"],
-            "rows_total": found["total"], "percent": percent,
+            "rows_total": found["total"], "percent": percent, "stale": job.is_stale,
             "stage": found["stage"], "stage_label": str(STAGES.get(found["stage"], ""))}
 
 
@@ -65,26 +115,74 @@ def run_job(job: ImportJob, dry_run=False) -> ImportJob:
     from .service import Importer
 
     job.status = ImportJob.Status.RUNNING
-    job.save(update_fields=["status"])
+    job.started_at = timezone.now()
+    job.save(update_fields=["status", "started_at"])
+    report_progress(job.pk, 0, 0, "read")
 
     def progress(done, total, stage):
         # The import writes in one transaction, so the job row's counts only show after it: the progress page
         # reads them from the cache (shared with the worker when CACHE_URL names a Redis server).
         report_progress(job.pk, done, total, stage)
 
-    data = bytes(job.file_data or b"")
-    options = Options(**{**job.options, "dry_run": dry_run})
+    known = {f.name for f in dataclasses.fields(Options)}
+    options = Options(**{**{k: v for k, v in job.options.items() if k in known}, "dry_run": dry_run})
     try:
-        result = Importer(data, job.file_name, user=job.user, options=options, progress=progress).run()
-    except Exception as exc:  # the job must end in a state the user can see, whatever happened
+        if not job.file:
+            raise FileNotFoundError("the upload has expired")
+        with job_file(job) as path:
+            result = Importer(path, job.file_name, user=job.user, options=options, progress=progress).run()
+    except Exception:  # the job must end in a state the user can see, whatever happened
+        logger.exception("import job %s failed", job.pk)
+        message = (_("导入出错：上传的文件已过期或已删除，请重新上传") if not job.file
+                   else _("导入出错：系统内部错误，已记录；没有写入任何数据。请稍后重试或联系系统管理员"))
         job.status = ImportJob.Status.FAILED
-        job.errors = [{"sheet": "", "row": None, "column": "", "value": "", "message": f"导入出错：{exc}"}]
+        job.errors = [{"sheet": "", "row": None, "column": "", "value": "", "message": str(message)}]
         job.finished_at = timezone.now()
-        job.file_data = None
+        job.delete_file()
         job.save()
         raise
     job.refresh_from_db(fields=["rows_total"])
-    return record_job(result, job.file_name, data, job.user, publish=options.publish, job=job)
+    return record_job(result, job.file_name, b"", job.user, publish=options.publish, job=job)
+
+
+def retry_stale(job: ImportJob):
+    """Queue a stale job's run again: the preview, or the confirmed import (whose transaction never committed)."""
+    from .tasks import dispatch
+
+    job.status = ImportJob.Status.PENDING
+    job.rows_done = 0
+    job.started_at = None
+    job.errors = []
+    job.save(update_fields=["status", "rows_done", "started_at", "errors"])
+    cache.delete(PROGRESS_KEY.format(job.pk))
+    dispatch(job, dry_run=not job.confirmed)
+
+
+def discard(job: ImportJob):
+    """The owner gives a job up: nothing of it was written; its file is deleted."""
+    job.status = ImportJob.Status.DISCARDED
+    job.finished_at = timezone.now()
+    job.delete_file()
+    job.save(update_fields=["status", "finished_at", "file"])
+
+
+# Jobs whose upload may still be needed: waiting for confirmation is not among them once the retention is over.
+EXPIRING = (ImportJob.Status.PREVIEWED, ImportJob.Status.REFUSED, ImportJob.Status.FAILED,
+            ImportJob.Status.DISCARDED, ImportJob.Status.UNDONE, ImportJob.Status.DONE)
+
+
+def expire_uploads(now=None) -> int:
+    """Delete the files of uploads older than IMPORTS_UPLOAD_RETENTION_HOURS that were not imported (and of
+    stale jobs that old); the job rows stay, as the audit record. Returns how many files were deleted."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(hours=settings.IMPORTS_UPLOAD_RETENTION_HOURS)
+    expired = 0
+    for job in ImportJob.objects.filter(created_at__lt=cutoff).exclude(file=""):
+        if job.status in EXPIRING or job.is_stale:
+            job.delete_file()
+            job.save(update_fields=["file"])
+            expired += 1
+    return expired
 
 
 @transaction.atomic

@@ -1,23 +1,54 @@
+import uuid
+from datetime import timedelta
+
 from django.conf import settings
+from django.core.files.storage import storages
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
 class HeaderMapping(models.Model):
-    """A saved header mapping for a recurring source: its column names → our element keys."""
+    """A saved header mapping for a recurring source: its column names → our element keys.
 
-    name = models.CharField(_("名称"), max_length=100, unique=True)
+    It belongs to a department, whose administrators use and edit it; one without a department is shared, made by
+    a system administrator: every department may use it, only system administrators edit it
+    (imports.permissions.header_mapping_policy)."""
+
+    name = models.CharField(_("名称"), max_length=100)
+    department = models.ForeignKey(
+        "catalog.Department", verbose_name=_("所属部门"), null=True, blank=True, on_delete=models.CASCADE,
+        related_name="header_mappings", help_text=_("留空表示各部门共用（仅系统管理员可设）"),
+    )
     columns = models.JSONField(_("列对应关系"), default=dict, help_text=_("如 {\"职权名称（新）\": \"name\"}"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("创建人"), null=True, blank=True,
                                    on_delete=models.SET_NULL)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("最后修改人"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(_("最后修改时间"), auto_now=True, null=True)
 
     class Meta:
         verbose_name = _("表头对应关系")
         verbose_name_plural = _("表头对应关系")
+        constraints = [
+            models.UniqueConstraint(fields=["department", "name"], name="header_mapping_name_per_department"),
+            models.UniqueConstraint(fields=["name"], condition=models.Q(department__isnull=True),
+                                    name="header_mapping_shared_name"),
+        ]
 
     def __str__(self):
         return self.name
+
+
+def private_storage():
+    """Where uploaded import files are kept: STORAGES["imports"], outside MEDIA_ROOT and with no URL."""
+    return storages["imports"]
+
+
+def upload_path(job, filename):
+    # The file's own name stays in file_name; on disk a name that says nothing and cannot collide.
+    return f"{timezone.now():%Y/%m}/{uuid.uuid4().hex}.upload"
 
 
 class ImportJob(models.Model):
@@ -31,6 +62,7 @@ class ImportJob(models.Model):
         REFUSED = "refused", _("已拒绝")
         FAILED = "failed", _("出错")
         UNDONE = "undone", _("已撤销")
+        DISCARDED = "discarded", _("已放弃")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("导入人"), null=True, blank=True,
                              on_delete=models.SET_NULL)
@@ -38,8 +70,12 @@ class ImportJob(models.Model):
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
     file_name = models.CharField(_("文件名"), max_length=255)
     file_sha256 = models.CharField(_("文件哈希（SHA-256）"), max_length=64)
-    # Kept only until the job has run (a preview waits for confirmation); cleared afterwards.
-    file_data = models.BinaryField(null=True, blank=True, editable=False)
+    # The upload, in private storage: kept until the import is written (a preview waits for confirmation, an
+    # error report annotates it), deleted then, or IMPORTS_UPLOAD_RETENTION_HOURS after the upload.
+    file = models.FileField(_("文件"), storage=private_storage, upload_to=upload_path, max_length=200, blank=True,
+                            editable=False)
+    file_size = models.PositiveBigIntegerField(_("文件大小（字节）"), default=0)
+    started_at = models.DateTimeField(_("开始运行时间"), null=True, blank=True)
     options = models.JSONField(default=dict, blank=True)
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
     rows_total = models.PositiveIntegerField(_("总行数"), default=0)
@@ -69,3 +105,44 @@ class ImportJob(models.Model):
     @property
     def can_undo(self):
         return self.status == self.Status.DONE and bool(self.changes)
+
+    @property
+    def counts_written(self) -> bool:
+        """Do the counts say what was written? Only after a confirmed import finished; before, they are the
+        preview's (what would be written), and a job that never finished wrote nothing."""
+        return self.status in (self.Status.DONE, self.Status.UNDONE)
+
+    @property
+    def counts_previewed(self) -> bool:
+        return self.status in (self.Status.PREVIEWED, self.Status.REFUSED)
+
+    @property
+    def confirmed(self) -> bool:
+        """Is the job's run (the last one, or the one under way) the confirmed import rather than the preview?"""
+        return bool(self.options.get("confirmed"))
+
+    @property
+    def is_working(self) -> bool:
+        return self.status in (self.Status.PENDING, self.Status.RUNNING)
+
+    def last_sign_of_life(self):
+        """When the job last showed progress: its progress report in the cache, else when it started or was queued."""
+        from .jobs import last_progress_at
+
+        return last_progress_at(self.pk) or self.started_at or self.created_at
+
+    @property
+    def is_stale(self) -> bool:
+        """Queued or running, yet silent for IMPORTS_STALE_AFTER_SECONDS: the process running it is gone."""
+        if not self.is_working:
+            return False
+        silent = timezone.now() - self.last_sign_of_life()
+        return silent > timedelta(seconds=settings.IMPORTS_STALE_AFTER_SECONDS)
+
+    @property
+    def can_retry(self) -> bool:
+        return self.is_stale and bool(self.file)
+
+    def delete_file(self):
+        if self.file:
+            self.file.delete(save=False)

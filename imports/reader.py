@@ -10,6 +10,7 @@ import csv
 import io
 import itertools
 import operator
+import os
 import re
 import unicodedata
 import zipfile
@@ -24,6 +25,7 @@ from django.utils.translation import gettext as _
 from .spec import ITEM_SHEET, SHEETS, Sheet
 
 HEADER_SCAN_ROWS = 30
+Source = bytes | str | os.PathLike  # a file's bytes, or its path
 
 
 class FileRefused(Exception):
@@ -133,10 +135,10 @@ def sniff_kind(head: bytes, filename: str = "") -> str:
     return "csv"
 
 
-def _check_zip(data: bytes):
+def _check_zip(data: Source):
     limit = settings.IMPORTS_MAX_UNCOMPRESSED_BYTES
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        with zipfile.ZipFile(data if _is_path(data) else io.BytesIO(data)) as archive:
             infos = archive.infolist()
             names = {info.filename for info in infos}
     except zipfile.BadZipFile as exc:
@@ -151,49 +153,113 @@ def _check_zip(data: bytes):
         )
 
 
-def decode_csv(data: bytes) -> str:
-    if data.startswith(codecs.BOM_UTF8):
-        return data[3:].decode("utf-8")
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16")
-    for encoding in ("utf-8", "gb18030"):
+# --- sources: the bytes of a file, or its path (an upload kept in private storage) -------------------------------
+# A path is read as it goes: a 150 MB CSV is never in memory whole (the upload streams to disk; see imports.views).
+
+CHUNK = 2**18  # bytes per read of a CSV scanned for its encoding
+
+
+def _is_path(source) -> bool:
+    return isinstance(source, str | os.PathLike)
+
+
+def _open_binary(source: Source):
+    return open(source, "rb") if _is_path(source) else io.BytesIO(source)  # (the caller closes it)
+
+
+def _head(source: Source, size: int = 8192) -> bytes:
+    if _is_path(source):
+        with open(source, "rb") as file:
+            return file.read(size)
+    return bytes(source[:size])
+
+
+def _is_empty(source: Source) -> bool:
+    return os.path.getsize(source) == 0 if _is_path(source) else not source
+
+
+def _scan_csv(source: Source, head: bytes) -> tuple[str, int]:
+    """The CSV's encoding and its number of lines (the sheet's height, for the progress bar), from one pass over the
+    file in chunks. Refuses binary files (NUL characters) and files in neither UTF-8 nor GB 18030."""
+    if head.startswith(codecs.BOM_UTF8):
+        candidates = ["utf-8-sig"]
+    elif head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        candidates = ["utf-16"]
+    else:
+        candidates = ["utf-8", "gb18030"]
+    for encoding in candidates:
+        decoder = codecs.getincrementaldecoder(encoding)()
+        lines = 0
         try:
-            return data.decode(encoding)
+            with _open_binary(source) as file:
+                while chunk := file.read(CHUNK):
+                    text = decoder.decode(chunk)
+                    if "\x00" in text:
+                        raise FileRefused(_("不是电子表格文件：请上传 .xlsx、.xls 或 .csv 文件"))
+                    lines += text.count("\n")
+                decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             continue
+        return encoding, lines + 1
     raise FileRefused(_("无法识别文件编码：请另存为 UTF-8 或 GBK 编码的 CSV，或 Excel 工作簿"))
 
 
-def read_raw_sheets(data: bytes, filename: str = "") -> dict[str, list[list]]:
+def _csv_rows(source: Source, encoding: str):
+    """The CSV's rows, read incrementally; every error of the csv module said in Chinese, with its line."""
+    limit = settings.IMPORTS_MAX_ROWS + HEADER_SCAN_ROWS
+    cell_limit = csv.field_size_limit()
+    with _open_binary(source) as binary, io.TextIOWrapper(binary, encoding=encoding, newline="") as text:
+        sample = text.read(8192)
+        text.seek(0)
+        try:
+            dialect = csv.Sniffer().sniff(sample, delimiters=",\t;")
+        except csv.Error:
+            dialect = csv.excel
+        reader = csv.reader(text, dialect)
+        count = 0
+        while True:
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                if "field larger than field limit" in str(exc):
+                    raise FileRefused(
+                        _("第%(line)d行附近有一个单元格超过 %(limit)d 个字符，无法读取：请检查该处的引号是否成对，"
+                          "或把过长的内容拆分后再导入") % {"line": reader.line_num, "limit": cell_limit}
+                    ) from exc
+                raise FileRefused(
+                    _("CSV 文件第%(line)d行格式有误，无法读取：请用电子表格软件打开后另存为 CSV（UTF-8）"
+                      "或 .xlsx 再导入") % {"line": reader.line_num}
+                ) from exc
+            count += 1
+            if count > limit:
+                _check_rows(count)
+            yield row
+
+
+def read_raw_sheets(data: Source, filename: str = "") -> dict[str, list[list]]:
     """The file's sheets as lists of rows of cell values, in file order."""
     return {name: list(rows) for name, rows in iter_raw_sheets(data, filename)}
 
 
-def iter_raw_sheets(data: bytes, filename: str = "", skip=None):
+def iter_raw_sheets(data: Source, filename: str = "", skip=None):
     """(sheet name, iterator over its rows) for each sheet, in file order, streamed: its rows become Python lists
-    one at a time.
+    one at a time. data is the file's bytes or its path; a CSV file given by its path is read incrementally.
 
     A workbook's sheets are loaded by calamine (compactly, without holding the GIL) one sheet ahead: while the
     caller works through one sheet's rows, the next sheet loads in a background thread, so at most two sheets are
     loaded at once. skip(name) → true leaves a sheet out without loading it (a CSV file's only sheet is never
     skipped)."""
-    if not data:
+    if _is_empty(data):
         raise FileRefused(_("文件是空的"))
-    kind = sniff_kind(data[:8192], filename)
+    head = _head(data)
+    kind = sniff_kind(head, filename)
     if kind == "binary" or kind == "zip-other":
         raise FileRefused(_("不是电子表格文件：请上传 .xlsx、.xls 或 .csv 文件"))
     if kind == "csv":
-        text = decode_csv(data)
-        if "\x00" in text:
-            raise FileRefused(_("不是电子表格文件：请上传 .xlsx、.xls 或 .csv 文件"))
-        sample = text[:8192]
-        try:
-            dialect = csv.Sniffer().sniff(sample, delimiters=",\t;")
-        except csv.Error:
-            dialect = csv.excel
-        rows = list(csv.reader(io.StringIO(text, newline=""), dialect))
-        _check_rows(len(rows))
-        yield ITEM_SHEET.name, SheetRows(iter(rows), len(rows))
+        encoding, height = _scan_csv(data, head)
+        yield ITEM_SHEET.name, SheetRows(_csv_rows(data, encoding), height)
         return
     if kind == "xlsx":
         _check_zip(data)
@@ -235,9 +301,11 @@ def iter_raw_sheets(data: bytes, filename: str = "", skip=None):
         executor.shutdown(wait=False, cancel_futures=True)
 
 
-def _open_workbook(data: bytes):
+def _open_workbook(data: Source):
     from python_calamine import CalamineWorkbook
 
+    if _is_path(data):
+        return CalamineWorkbook.from_path(os.fspath(data))
     return CalamineWorkbook.from_filelike(io.BytesIO(data))
 
 
@@ -373,7 +441,7 @@ def _instructions_sheet(name: str) -> bool:
     return _spec_for_sheet(name) is None and normalise_header(name) in ("填表说明", "代码表")
 
 
-def read_workbook(data: bytes, filename: str = "", mapping: dict[str, str] | None = None,
+def read_workbook(data: Source, filename: str = "", mapping: dict[str, str] | None = None,
                   on_sheet: Callable[[SheetData], None] | None = None) -> Workbook:
     """The file's sheets, header-mapped.
 

@@ -397,7 +397,7 @@ class Importer:
                 continue
             if self.scope is not None and item.department_id not in self.scope:
                 self.error(self.item_sheet_name, row.row, self.header("implementation_code"), code,
-                           _("该实施编码已属于其他部门的事项，无权修改"))
+                           _("该实施编码不能使用，请核对"))  # never whether another department has it
                 refused.append(code)
             elif row.department is not None and row.department.pk != item.department_id:
                 self.error(self.item_sheet_name, row.row, self.header("implementation_code"), code,
@@ -446,9 +446,10 @@ class Importer:
                 item = found.get(code)
                 rows = self.children[spec.relation].pop(code)
                 if item is None or (self.scope is not None and item.department_id not in self.scope):
+                    # Said the same whether the code is unknown or another department's: nothing is confirmed.
+                    message = _("找不到实施编码为此值的事项（须在“事项”表或系统中存在）") if self.scope is None else _(
+                        "该实施编码不能使用：须是“事项”表中的事项，或本部门已有的事项")
                     for number, _fields in rows:
-                        message = _("找不到实施编码为此值的事项（须在“事项”表或系统中存在）") if item is None else _(
-                            "该事项属于其他部门，无权修改")
                         self.error(sheet.source_name, number, "实施编码", code, message)
                     continue
                 if code not in self.items:

@@ -15,6 +15,14 @@ def run_import(job_id: int, dry_run: bool = False):
     return job_id
 
 
+@shared_task(name="imports.expire_uploads")
+def expire_uploads():
+    """Hourly (CELERY_BEAT_SCHEDULE): delete uploads kept past IMPORTS_UPLOAD_RETENTION_HOURS."""
+    from .jobs import expire_uploads as expire
+
+    return expire()
+
+
 # Items per Elasticsearch task: a worker holds one batch of items with their children in memory.
 ELASTIC_BATCH = 5000
 

@@ -20,10 +20,11 @@ from catalog.models import ServiceItem, scoped_department_ids
 from catalog.permissions import service_item_policy
 
 from .export import write_workbook
-from .jobs import progress_of, undo_job
+from .jobs import discard as discard_job
+from .jobs import job_file, progress_of, retry_stale, store_upload, undo_job
 from .models import HeaderMapping, ImportJob
+from .permissions import header_mapping_policy
 from .report import error_report
-from .service import file_hash
 from .tasks import dispatch
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -53,6 +54,8 @@ class UploadForm(forms.Form):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        # Only the mappings the user may use: their departments' and the shared ones (imports.permissions).
+        self.fields["mapping"].queryset = header_mapping_policy.visible(user).order_by("name")
         if not service_item_policy.user_has_permission(user, "publish"):
             del self.fields["publish"]
         if scoped_department_ids(user) is not None:
@@ -75,19 +78,21 @@ def upload(request):
     _require_import(request.user)
     form = UploadForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data["file"].read()
+        # Django has already streamed a large upload to a temporary file; it goes on, chunk by chunk, to private
+        # storage, and the reader opens it there: the file is never whole in this process's memory.
+        upload = form.cleaned_data["file"]
         mapping = form.cleaned_data.get("mapping")
-        job = ImportJob.objects.create(
+        job = ImportJob(
             user=request.user,
-            file_name=form.cleaned_data["file"].name[:255],
-            file_sha256=file_hash(data),
-            file_data=data,
+            file_name=upload.name[:255],
             options={
                 "publish": bool(form.cleaned_data.get("publish")),
                 "create_departments": bool(form.cleaned_data.get("create_departments")),
                 "mapping": mapping.columns if mapping else None,
             },
         )
+        store_upload(job, upload)
+        job.save()
         dispatch(job, dry_run=True)
         return redirect("imports:job", job.pk)
     return TemplateResponse(request, "imports/upload.html", {"form": form, "page_title": _("上传电子表格")})
@@ -95,8 +100,11 @@ def upload(request):
 
 def job_detail(request, pk):
     job = _job(request, pk)
-    return TemplateResponse(request, "imports/job.html", {"job": job, "page_title": _("导入记录"),
-                                                           "working": job.status in ("pending", "running")})
+    stale = job.is_stale
+    return TemplateResponse(request, "imports/job.html", {
+        "job": job, "page_title": _("导入记录"), "working": job.is_working and not stale, "stale": stale,
+        "owner": job.user_id == request.user.pk,
+    })
 
 
 def job_progress(request, pk):
@@ -111,16 +119,48 @@ def confirm(request, pk):
         return redirect("imports:job", job.pk)
     job.status = ImportJob.Status.PENDING
     job.rows_done = 0
-    job.save(update_fields=["status", "rows_done"])
+    job.options = {**job.options, "confirmed": True}  # the counts are the preview's until this run is done
+    job.save(update_fields=["status", "rows_done", "options"])
     dispatch(job, dry_run=False)
+    return redirect("imports:job", job.pk)
+
+
+def _own_stale_job(request, pk):
+    job = _job(request, pk)
+    if job.user_id != request.user.pk or not job.is_stale:
+        messages.error(request, _("只有本人的、已中断的导入才能重试或放弃"))
+        return job, False
+    return job, True
+
+
+@require_POST
+def retry(request, pk):
+    """A job left 排队中/导入中 by a killed process: run it again (nothing of it was written)."""
+    job, ok = _own_stale_job(request, pk)
+    if ok:
+        if not job.can_retry:
+            messages.error(request, _("上传的文件已过期，无法重试；请放弃这条记录后重新上传"))
+        else:
+            retry_stale(job)
+            messages.success(request, _("已重新开始"))
+    return redirect("imports:job", job.pk)
+
+
+@require_POST
+def discard(request, pk):
+    job, ok = _own_stale_job(request, pk)
+    if ok:
+        discard_job(job)
+        messages.success(request, _("已放弃这次导入：没有写入任何数据，上传的文件已删除"))
     return redirect("imports:job", job.pk)
 
 
 def report(request, pk):
     job = _job(request, pk)
-    if not job.file_data:
-        raise Http404
-    data = error_report(bytes(job.file_data), job.file_name, job.errors)
+    if not job.file:
+        raise Http404(_("上传的文件已过期删除，无法生成错误报告"))
+    with job_file(job) as path:
+        data = error_report(path, job.file_name, job.errors)
     response = HttpResponse(data, content_type=XLSX)
     stem = job.file_name.rsplit(".", 1)[0]
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(stem + '-错误报告.xlsx')}"

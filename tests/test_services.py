@@ -75,15 +75,18 @@ def test_refresh_completeness_command_in_process(db):
 def test_worker_runs_an_import_with_its_background_writer(worker):
     # The upload's job, run by the Celery task in the worker process: the rows, the revision and the public search
     # document are written there (catalog.writer.BackgroundWriter on PostgreSQL), and the job row records it.
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from imports.jobs import store_upload
     from imports.models import ImportJob
-    from imports.service import file_hash
     from imports.tasks import run_import
     from publish.models import SearchDocument
     from tests.imports.test_speed_paths import CODE, workbook
 
     data = workbook()
-    job = ImportJob.objects.create(file_name="清单.xlsx", file_sha256=file_hash(data), file_data=data,
-                                   options={"publish": True, "create_departments": True, "mapping": None})
+    job = ImportJob(file_name="清单.xlsx", options={"publish": True, "create_departments": True, "mapping": None})
+    store_upload(job, SimpleUploadedFile("清单.xlsx", data))
+    job.save()
     run_import.delay(job.pk, False)
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:

@@ -148,9 +148,15 @@ STATIC_ROOT = Path(env("STATIC_ROOT", str(BASE_DIR / "static")))
 STATICFILES_DIRS = [BASE_DIR / "site" / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "media")))
+# Uploaded import files: private (outside MEDIA_ROOT, no URL), kept until confirmed or expired (imports/).
+IMPORTS_FILE_ROOT = Path(env("IMPORTS_FILE_ROOT", str(BASE_DIR / "private" / "imports")))
+IMPORTS_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                   "OPTIONS": {"location": str(IMPORTS_FILE_ROOT), "base_url": None,
+                               "file_permissions_mode": 0o600, "directory_permissions_mode": 0o700}}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "imports": IMPORTS_STORAGE,
 }
 
 LOGIN_URL = "wagtailadmin_login"
@@ -193,3 +199,13 @@ IMPORTS_MAX_UNCOMPRESSED_BYTES = int(env("IMPORTS_MAX_UNCOMPRESSED_BYTES", str(1
 IMPORTS_MAX_UPLOAD_BYTES = int(env("IMPORTS_MAX_UPLOAD_BYTES", str(200 * 2**20)))
 # Run admin imports inside the request instead of in the background (tests only).
 IMPORTS_RUN_INLINE = env_bool("IMPORTS_RUN_INLINE", False)
+# An uploaded file that was not imported (previewed and never confirmed, refused, failed, discarded) is deleted
+# this many hours after its upload, by the hourly clean-up (Celery beat, or `manage.py expire_import_uploads`).
+IMPORTS_UPLOAD_RETENTION_HOURS = float(env("IMPORTS_UPLOAD_RETENTION_HOURS", "24"))
+# A job still "排队中/导入中" with no sign of progress for this long is stale (its process was killed): its owner
+# may retry or discard it.
+IMPORTS_STALE_AFTER_SECONDS = int(env("IMPORTS_STALE_AFTER_SECONDS", "900"))
+
+CELERY_BEAT_SCHEDULE = {
+    "imports-expire-uploads": {"task": "imports.expire_uploads", "schedule": 3600.0},
+}

@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F401,F403
-from .base import SECRET_KEY, env, env_bool
+from .base import IMPORTS_STORAGE, SECRET_KEY, env, env_bool
 
 DEBUG = env_bool("DEBUG", False)
 if DEBUG:
@@ -27,4 +27,5 @@ SILENCED_SYSTEM_CHECKS = ["security.W019"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "imports": IMPORTS_STORAGE,
 }

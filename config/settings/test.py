@@ -1,13 +1,20 @@
+import tempfile
+from pathlib import Path
+
 from .base import *  # noqa: F401,F403
-from .base import mail_settings
+from .base import IMPORTS_STORAGE, env, mail_settings
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 globals().update(mail_settings("django.core.mail.backends.locmem.EmailBackend"))
 CELERY_TASK_ALWAYS_EAGER = True
+# Import uploads on disk as in production (the reader opens them by path), outside the work tree; one directory
+# for the test run and the Celery worker it starts (tests/test_services.py), with names that cannot collide.
+IMPORTS_FILE_ROOT = Path(env("IMPORTS_FILE_ROOT", str(Path(tempfile.gettempdir()) / "tongban-test-imports")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "imports": {**IMPORTS_STORAGE, "OPTIONS": {**IMPORTS_STORAGE["OPTIONS"], "location": str(IMPORTS_FILE_ROOT)}},
 }
 
 LOGGING = {

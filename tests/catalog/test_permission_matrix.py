@@ -219,3 +219,147 @@ def test_listing_offers_the_spreadsheet_export_with_its_filters(client, world):
     client.force_login(world.dept_admin)
     html = client.get(url("list"), {"item_type": "01"}).content.decode()
     assert reverse("imports:export") + "?item_type=01" in html
+
+
+# --- header mappings (表头对应关系), bulk-action GET pages and export formats (issue 13) ---------------------------
+
+MAPPING_NS = "wagtailsnippets_imports_headermapping"
+
+
+@pytest.fixture
+def mappings(world):
+    from imports.models import HeaderMapping
+
+    class Mappings:
+        own = HeaderMapping.objects.create(name="公安分局表头", department=world.dept_a, created_by=world.dept_admin,
+                                           columns={"职权名称": "name", "职权编码": "implementation_code"})
+        other = HeaderMapping.objects.create(name="审批局表头", department=world.dept_b, created_by=world.other_admin,
+                                             columns={"事项": "name", "编码": "implementation_code"})
+        shared = HeaderMapping.objects.create(name="全区通用表头", department=None, created_by=world.sysadmin,
+                                              columns={"名称": "name", "代码": "implementation_code"})
+
+    return Mappings
+
+
+def mapping_edit_data(mapping, **changes):
+    from imports.forms import mapping_lines
+
+    data = {"name": mapping.name, "columns": mapping_lines(mapping.columns),
+            "department": mapping.department_id or ""}
+    data.update(changes)
+    return data
+
+
+MAPPING_ACTIONS = {
+    "edit": lambda c, m: c.get(reverse(f"{MAPPING_NS}:edit", args=[m.pk])),
+    "save": lambda c, m: c.post(reverse(f"{MAPPING_NS}:edit", args=[m.pk]), mapping_edit_data(m, name=m.name + "改")),
+    "delete": lambda c, m: c.get(reverse(f"{MAPPING_NS}:delete", args=[m.pk])),
+    "delete_post": lambda c, m: c.post(reverse(f"{MAPPING_NS}:delete", args=[m.pk])),
+    "history": lambda c, m: c.get(reverse(f"{MAPPING_NS}:history", args=[m.pk])),
+    "usage": lambda c, m: c.get(reverse(f"{MAPPING_NS}:usage", args=[m.pk])),
+    "chosen": lambda c, m: c.get(reverse("wagtailsnippetchoosers_imports_headermapping:chosen", args=[m.pk])),
+    "bulk_delete_page": lambda c, m: c.get(
+        reverse("wagtail_bulk_action", args=("imports", "headermapping", "delete")) + f"?id={m.pk}"),
+}
+# What each role may do to a mapping it can see: department administrators edit their own, use the shared ones.
+MAPPING_ALLOWED = {
+    ("dept_admin", "own"): {"edit", "save", "history", "usage", "chosen", "bulk_delete_page"},
+    ("dept_admin", "shared"): {"history", "usage", "chosen", "bulk_delete_page"},
+    ("sysadmin", "own"): set(MAPPING_ACTIONS),
+    ("sysadmin", "other"): set(MAPPING_ACTIONS),
+    ("sysadmin", "shared"): set(MAPPING_ACTIONS),
+}
+
+
+@pytest.mark.parametrize("scope", ["own", "other", "shared"])
+@pytest.mark.parametrize("action", MAPPING_ACTIONS)
+@pytest.mark.parametrize("role", ["dept_admin", "sysadmin"])
+def test_header_mapping_matrix(client, world, mappings, role, action, scope):
+    from imports.models import HeaderMapping
+
+    mapping = getattr(mappings, scope)
+    before = HeaderMapping.objects.filter(pk=mapping.pk).values("name", "updated_by").first()
+    client.force_login(getattr(world, role))
+    response = MAPPING_ACTIONS[action](client, mapping)
+    after = HeaderMapping.objects.filter(pk=mapping.pk).values("name", "updated_by").first()
+    if role == "dept_admin" and scope == "other":
+        assert is_hidden(response), f"{action} reached another department's mapping: {response.status_code}"
+        assert after == before
+    elif action in MAPPING_ALLOWED[(role, scope)]:
+        assert response.status_code in (200, 302) and not is_denied(response), (action, response.status_code)
+    else:
+        assert is_denied(response), f"{role} was allowed {action} on a {scope} mapping: {response.status_code}"
+        assert after == before
+
+
+def test_header_mapping_edits_record_who_changed_it(client, world, mappings):
+    client.force_login(world.sysadmin)
+    client.post(reverse(f"{MAPPING_NS}:edit", args=[mappings.other.pk]), mapping_edit_data(mappings.other))
+    mappings.other.refresh_from_db()
+    assert mappings.other.created_by == world.other_admin and mappings.other.updated_by == world.sysadmin
+
+
+def test_header_mapping_listing_chooser_and_upload_offer_own_and_shared_only(client, world, mappings):
+    client.force_login(world.dept_admin)
+    for page in (reverse(f"{MAPPING_NS}:list"), reverse("wagtailsnippetchoosers_imports_headermapping:choose"),
+                 reverse("imports:upload"), reverse("wagtail_bulk_action", args=("imports", "headermapping", "delete"))
+                 + "?id=all"):
+        html = client.get(page).content.decode("unicode_escape" if "choose" in page else "utf-8")
+        assert "审批局表头" not in html, page
+        if "bulk" not in page:
+            assert "公安分局表头" in html and "全区通用表头" in html, page
+    # choosing another department's mapping at upload is refused by the form
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    response = client.post(reverse("imports:upload"), {"file": SimpleUploadedFile("x.csv", b"a,b\n1,2\n"),
+                                                       "mapping": mappings.other.pk})
+    assert response.status_code == 200  # the form again, with an error on the mapping
+    from imports.models import ImportJob
+
+    assert not ImportJob.objects.exists()
+
+
+def test_a_department_administrator_cannot_share_a_mapping_or_give_it_to_another_department(client, world):
+    from imports.models import HeaderMapping
+
+    client.force_login(world.dept_admin)
+    add = reverse(f"{MAPPING_NS}:add")
+    client.post(add, {"name": "冒充", "columns": "名称 = 事项名称", "department": world.dept_b.pk})
+    assert not HeaderMapping.objects.filter(department=world.dept_b).exists()
+    client.post(add, {"name": "共用？", "columns": "名称 = 事项名称", "department": ""})
+    assert HeaderMapping.objects.get(name="共用？").department == world.dept_a  # theirs, not shared
+
+
+@pytest.mark.parametrize("scope", SCOPES)
+@pytest.mark.parametrize("role", ALLOWED)
+def test_bulk_action_get_pages(client, world, role, scope):
+    item = getattr(world, SCOPES[scope])
+    client.force_login(getattr(world, role))
+    bulk = reverse("wagtail_bulk_action", args=("catalog", "serviceitem", "delete"))
+    response = client.get(f"{bulk}?id={item.pk}")
+    if scope == "other_department" and role == "dept_admin":
+        assert is_hidden(response)
+    else:
+        assert response.status_code == 200 and item.name in response.content.decode()
+
+
+@pytest.mark.parametrize("export_format", ["csv", "xlsx", "import_layout"])
+def test_every_export_format_shows_only_own_departments(client, world, export_format):
+    import io
+
+    from openpyxl import load_workbook
+
+    client.force_login(world.dept_admin)
+    if export_format == "import_layout":
+        response = client.get(reverse("imports:export"))
+    else:
+        response = client.get(url("list"), {"export": export_format})
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    if export_format == "csv":
+        text = body.decode("utf-8-sig")
+    else:
+        workbook = load_workbook(io.BytesIO(body), read_only=True)
+        text = "\n".join(str(cell) for sheet in workbook.worksheets for row in sheet.iter_rows(values_only=True)
+                         for cell in row if cell is not None)
+    assert "无犯罪记录证明" in text and "户口迁移审批" in text
+    assert "分公司设立登记" not in text

@@ -50,7 +50,7 @@ def test_upload_preview_confirm_then_undo(client, setup):
 
     client.post(reverse("imports:confirm", args=[job.pk]))
     job.refresh_from_db()
-    assert job.status == "done" and job.file_data is None
+    assert job.status == "done" and not job.file
     assert job.rows_done == job.rows_total == 2
     new = ServiceItem.objects.get(implementation_code=CODE)
     assert not new.live  # a department administrator saves drafts

@@ -118,7 +118,7 @@ CASES = {
         "无权导入部门“区公安分局”的事项"),
     "existing item of another department, by a department admin": (
         lambda: xlsx(("事项", good_rows(["OTHER-CODE-1", "x", "01", "区经信局"]))), {"as_department_admin": True},
-        "无权修改"),
+        "该实施编码不能使用"),  # never that another department has it (issue 13)
 }
 
 

@@ -91,7 +91,8 @@ def test_import_export_template_and_error_report(client, hostile, settings):
     assert assert_safe_xlsx(exported) >= len(HOSTILE)
     assert_safe_xlsx(content(client.get(reverse("imports:template"))))
     # a file of hostile cells, refused: its error report repeats them
-    rows = "实施编码,事项名称,事项类型\n" + "\n".join(f'"{v.replace(chr(34), chr(34) * 2)}",{"=1+1"},99' for v in HOSTILE)
+    quoted = ['"' + value.replace('"', '""') + '"' for value in HOSTILE]
+    rows = "实施编码,事项名称,事项类型\n" + "\n".join(f"{value},=1+1,99" for value in quoted)
     upload = io.BytesIO(rows.encode("utf-8"))
     upload.name = "hostile.csv"
     client.post(reverse("imports:upload"), {"file": upload})
