@@ -36,6 +36,7 @@ test: install-test
 
 lint: install-test
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 bench: install-test
 	$(PY) -m pytest tests/benchmarks -p no:cacheprovider -s $(PYTEST_ARGS)
