@@ -7,7 +7,8 @@ as text after the same canonical form (canonical()):
   null for them, and a rule that gives NaN where the other side gives null is exactly what we must see.
 - -0 is written as 0, as JSON.stringify writes it: the two are equal under ==, ===, <, cat and every operation of
   JSON Logic; the one place they differ (1 / -0 is -Infinity) shows as an Infinity that differs.
-- JavaScript has one number type: 2 and 2.0 are the same number, so an integral float is written as an integer.
+- JavaScript has one number type: every number is compared as the double it is (2 and 2.0 are the same number;
+  an integer past 2**53 is the double nearest to it, as node would print it).
 - Object keys are sorted (JavaScript lists integer-like keys first; the order means nothing to a rule).
 - A rule that throws is {"$error": true} on either side (the messages differ by language and are not compared).
 - JavaScript's undefined at the top becomes null, as rules.logic.apply returns None for it.
@@ -53,14 +54,13 @@ def cases(path: Path) -> list[tuple[int, object, object, object]]:
 def _plain(value):
     if isinstance(value, bool) or value is None or isinstance(value, str):
         return value
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float):
-        if math.isnan(value):
+    if isinstance(value, int | float):
+        number = float(value)
+        if math.isnan(number):
             return {"$number": "NaN"}
-        if math.isinf(value):
-            return {"$number": "Infinity" if value > 0 else "-Infinity"}
-        return int(value) if value.is_integer() else value
+        if math.isinf(number):
+            return {"$number": "Infinity" if number > 0 else "-Infinity"}
+        return number + 0.0  # -0.0 + 0.0 is 0.0
     if isinstance(value, list | tuple):
         return [_plain(item) for item in value]
     if isinstance(value, dict):
