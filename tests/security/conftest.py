@@ -38,7 +38,11 @@ def departments(db, client):
     client.logout()
     w.spj_item.refresh_from_db()
     assert w.spj_item.current_workflow_state is not None
-    w.secrets = [
+    from imports.models import HeaderMapping
+
+    w.spj_mapping = HeaderMapping.objects.create(name="审批局专用表头对应", department=w.spj_department,
+                                                 created_by=w.spj, columns={"审批局事项名称列": "name"})
+    w.secrets = ["审批局专用表头对应", "审批局事项名称列",
         "分公司设立登记", w.spj_item.implementation_code, "待审草稿", "草稿受理条件甲乙丙",
         "建设工程规划许可证核发", w.spj_unpublished.implementation_code,
     ]

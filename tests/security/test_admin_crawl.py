@@ -32,15 +32,19 @@ def substitutions(world):
     }
 
 
-def crawl_urls(values, other_pk):
+def crawl_urls(values, other_pk, mapping_pk):
     urls = []
     for route, name in admin_patterns():
         if name in SKIPPED_NAMES:
             continue
         names = parameters(route)
-        base = fill(route, values)
+        route_values = {**values, "pk": mapping_pk} if "headermapping" in route else values
+        base = fill(route, route_values)
         variants = QUERY_VARIANTS if not names or "serviceitem" in route or "bulk" in route else [""]
-        urls += [base + v.format(pk=values["pk"], other=other_pk) for v in variants]
+        urls += [base + v.format(pk=route_values["pk"], other=other_pk) for v in variants]
+    # the bulk actions of header mappings, with spj's mapping
+    bulk = "/admin/bulk/imports/headermapping/delete/"
+    urls += [f"{bulk}?id={mapping_pk}", f"{bulk}?id=all"]
     return urls
 
 
@@ -48,7 +52,7 @@ def crawl_urls(values, other_pk):
 def test_no_admin_url_shows_another_departments_items(client, departments):
     client.force_login(departments.gaj)
     client.raise_request_exception = False
-    urls = crawl_urls(substitutions(departments), departments.spj_unpublished.pk)
+    urls = crawl_urls(substitutions(departments), departments.spj_unpublished.pk, departments.spj_mapping.pk)
     assert len(urls) > 300
     leaks, errors = [], []
     for url in urls:
