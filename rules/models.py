@@ -123,7 +123,7 @@ class CalendarDay(models.Model):
 
     date = models.DateField(_("日期"), unique=True)
     is_off_day = models.BooleanField(_("休息日"), help_text=_("勾选为放假休息；不勾选为调休上班"))
-    name = models.CharField(_("节日"), max_length=20)
+    name = models.CharField(_("节日"), max_length=50)
     source_url = models.URLField(_("依据（国务院通知）"), max_length=300, blank=True)
 
     class Meta:

@@ -16,6 +16,8 @@ from stdnum.cn import ric
 
 from catalog.validators import check_credit_code, check_division_code, check_resident_id
 
+from . import calendar
+
 CHINA = ZoneInfo("Asia/Shanghai")
 WORKING_DAY = "2"  # catalog.codes.TimeUnit: 工作日
 
@@ -75,8 +77,6 @@ def days_between(*args):
 
 def add_working_days(*args):
     """The n-th working day after the date (n ≥ 0; 0 is the date itself), as rules.calendar.due_date in 工作日."""
-    from rules import calendar
-
     day, n = parse_date(_arg(args, 0)), _whole_number(_arg(args, 1))
     if day is None or n is None or n < 0 or n > _LAST_ORDINAL:
         return None
@@ -88,8 +88,6 @@ def add_working_days(*args):
 
 def working_days_between(*args):
     """Working days after a up to and including b; negative (the same count, reversed) when b is before a."""
-    from rules import calendar
-
     start, end = parse_date(_arg(args, 0)), parse_date(_arg(args, 1))
     if start is None or end is None:
         return None

@@ -21,7 +21,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('date', models.DateField(unique=True, verbose_name='日期')),
                 ('is_off_day', models.BooleanField(help_text='勾选为放假休息；不勾选为调休上班', verbose_name='休息日')),
-                ('name', models.CharField(max_length=20, verbose_name='节日')),
+                ('name', models.CharField(max_length=50, verbose_name='节日')),
                 ('source_url', models.URLField(blank=True, max_length=300, verbose_name='依据（国务院通知）')),
             ],
             options={
