@@ -255,6 +255,7 @@ def _id_numbers(regions):
 @pytest.mark.django_db
 def test_our_operations_agree_with_rules_js(tmp_path):
     from rules.calendar import calendar_data
+
     regions, division_codes = _codes()
     days = st.one_of(st.integers(-400, 400), st.integers(), st.sampled_from([0, 1.5, 2.0, "3", None, True]))
     ids = _id_numbers(regions)
