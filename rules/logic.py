@@ -644,12 +644,8 @@ def _compile_scoped(op, values, depth):
     if op == "all":
         def all_(data):
             items = source(data)
-            if items is None or items is U:
-                raise EvaluationError("运算「all」的第一个参数为空")
-            if type(items) is str:
-                items = list(items)
             if type(items) is not list or not items:
-                return False
+                return False  # json-logic-js 2.0.5: all of anything but a non-empty array is false
             return all(truthy(logic(item)) for item in items)
 
         return all_
