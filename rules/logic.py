@@ -104,15 +104,15 @@ def parse_float(value) -> float:
 def number_text(number) -> str:
     """ECMAScript Number::toString for a double: shortest round-trip digits, exponent form past 1e21 and 1e-7."""
     if type(number) is int:
-        return str(number) if abs(number) < 10**21 else number_text(float(number))
+        return str(number) if abs(number) < 2**53 else number_text(float(number))  # JavaScript has doubles only
     if number != number:
         return "NaN"
     if number in (math.inf, -math.inf):
         return "Infinity" if number > 0 else "-Infinity"
     if number == 0:
         return "0"
-    if number.is_integer() and abs(number) < 1e21:
-        return str(int(number))
+    if number.is_integer() and abs(number) < 2**53:
+        return str(int(number))  # exact; above 2**53 JavaScript writes the shortest digits padded with zeros
     sign = "-" if number < 0 else ""
     _sign, digit_tuple, exponent = Decimal(repr(abs(number))).as_tuple()
     digits = "".join(map(str, digit_tuple))
@@ -241,8 +241,11 @@ def less_equal(a, b) -> bool:
 
 
 def _js_number(value):
-    """A result of arithmetic as JSON would carry it: whole numbers as int (JavaScript has one number type)."""
+    """A result of arithmetic as JSON would carry it: whole numbers as int (JavaScript has one number type),
+    except -0, which JavaScript keeps (1 / -0 is -Infinity)."""
     if type(value) is float and value.is_integer() and abs(value) < 9007199254740992:
+        if value == 0 and math.copysign(1, value) < 0:
+            return value
         return int(value)
     return value
 
@@ -356,7 +359,12 @@ def _extreme(values, pick, empty):
     numbers = [float(to_number(value)) for value in values]
     if any(number != number for number in numbers):
         return _NAN
-    return _js_number(pick(numbers))
+    best = pick(numbers)
+    if best == 0:  # Math.min(0, -0) is -0, Math.max(-0, 0) is 0; Python keeps whichever came first
+        negative = any(number == 0 and math.copysign(1, number) < 0 for number in numbers)
+        positive = any(number == 0 and math.copysign(1, number) > 0 for number in numbers)
+        best = -0.0 if (negative if pick is min else not positive) else 0.0
+    return _js_number(best)
 
 
 def op_min(*values):

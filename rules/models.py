@@ -13,8 +13,12 @@ from wagtail.models import Orderable
 
 from catalog.codes import ItemType, ResponsibilityStageKind, TimeUnit
 
-# Keys appear in rule variables (situation.<key>) and in the API: ASCII, short, stable.
-key_validator = RegexValidator(r"^[a-z][a-z0-9_]{0,39}$", _("请用小写字母开头，只含小写字母、数字和下划线，最多40个字符"))
+# Keys appear in rule variables (situation.<key>) and in the API: ASCII, short, stable. Not "constructor": in the
+# browser, json-logic-js reads {"var": "situation.constructor"} from JavaScript's Object prototype when unanswered.
+key_validator = RegexValidator(
+    r"^(?!constructor$)[a-z][a-z0-9_]{0,39}$",
+    _("请用小写字母开头，只含小写字母、数字和下划线，最多40个字符（不能用 constructor）"),
+)
 
 
 class QuestionKind(models.TextChoices):

@@ -50,7 +50,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('sort_order', models.IntegerField(blank=True, editable=False, null=True)),
-                ('key', models.CharField(max_length=40, validators=[django.core.validators.RegexValidator('^[a-z][a-z0-9_]{0,39}$', '请用小写字母开头，只含小写字母、数字和下划线，最多40个字符')], verbose_name='环节标识')),
+                ('key', models.CharField(max_length=40, validators=[django.core.validators.RegexValidator('^(?!constructor$)[a-z][a-z0-9_]{0,39}$', '请用小写字母开头，只含小写字母、数字和下划线，最多40个字符（不能用 constructor）')], verbose_name='环节标识')),
                 ('name', models.CharField(max_length=50, verbose_name='环节名称')),
                 ('stage', models.CharField(blank=True, choices=[('accept', '受理责任'), ('review', '审查责任'), ('decide', '决定责任'), ('deliver', '送达责任'), ('supervise', '事后监管责任'), ('other', '其他法律法规规章文件规定应履行的责任')], max_length=10, verbose_name='责任环节')),
                 ('actor_role', models.CharField(choices=[('applicant', '申请人'), ('window', '窗口受理员'), ('reviewer', '审批人员'), ('system', '系统')], default='reviewer', max_length=10, verbose_name='办理人')),
@@ -73,7 +73,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('sort_order', models.IntegerField(blank=True, editable=False, null=True)),
-                ('key', models.CharField(help_text='在规则中写作 situation.标识，如 situation.agent', max_length=40, validators=[django.core.validators.RegexValidator('^[a-z][a-z0-9_]{0,39}$', '请用小写字母开头，只含小写字母、数字和下划线，最多40个字符')], verbose_name='问题标识')),
+                ('key', models.CharField(help_text='在规则中写作 situation.标识，如 situation.agent', max_length=40, validators=[django.core.validators.RegexValidator('^(?!constructor$)[a-z][a-z0-9_]{0,39}$', '请用小写字母开头，只含小写字母、数字和下划线，最多40个字符（不能用 constructor）')], verbose_name='问题标识')),
                 ('text', models.CharField(max_length=200, verbose_name='问题')),
                 ('kind', models.CharField(choices=[('single', '单选'), ('multiple', '多选')], default='single', max_length=10, verbose_name='选择方式')),
                 ('options', models.JSONField(default=list, verbose_name='选项')),
