@@ -51,7 +51,7 @@ def check_credit_code(value: str) -> str | None:
         return _("统一社会信用代码只能使用数字和大写字母")
     try:
         uscc.validate(value)
-    except StdnumError:
+    except (StdnumError, KeyError, ValueError):  # stdnum raises ValueError for some characters it cannot map
         return _("统一社会信用代码校验位不正确（GB 32100）")
     if not is_valid_organisation_code(value[8:17]):
         return _("统一社会信用代码中的组织机构代码校验位不正确（GB 11714）")
@@ -60,9 +60,13 @@ def check_credit_code(value: str) -> str | None:
 
 def check_resident_id(value: str) -> str | None:
     """Resident ID number (GB 11643): python-stdnum checks length, birth date, region and check digit."""
+    value = (value or "").strip()
+    if any(character.isspace() for character in value):
+        # stdnum's digit test lets a newline through before the check digit.
+        return _("居民身份证号码不能包含空格或换行")
     try:
-        ric.validate((value or "").strip())
-    except StdnumError:
+        ric.validate(value)
+    except (StdnumError, KeyError, ValueError):  # stdnum raises KeyError for a known province's unknown county
         return _("居民身份证号码不正确（GB 11643）")
     return None
 

@@ -147,3 +147,12 @@ def test_catalog_entry_code_verdict_is_shown_not_enforced(db):
     assert good.code_verdict == "已校验"
     assert "12位" in regional.code_verdict
     assert CatalogEntry.objects.get(pk=regional.pk).basic_code == "511A0138000000"
+
+
+@pytest.mark.parametrize("value", ["119999199001010012", "1101051949123100\n2", "11010519491231 002"])
+def test_resident_ids_that_stdnum_trips_on_are_refused_not_raised(value):
+    assert check_resident_id(value)
+
+
+def test_a_credit_code_that_stdnum_cannot_map_is_refused_not_raised():
+    assert check_credit_code("9151160\nMA6234X07D")
