@@ -221,6 +221,9 @@ def _utf16(text: str):
 
 def less(a, b) -> bool:
     """JavaScript's ``<``: strings by UTF-16 code units, anything else as numbers (NaN compares false)."""
+    ta, tb = type(a), type(b)
+    if (ta is int or ta is float) and (tb is int or tb is float):
+        return a < b
     a, b = _primitive(a), _primitive(b)
     if type(a) is str and type(b) is str:
         if a.isascii() and b.isascii():
@@ -234,6 +237,9 @@ def less(a, b) -> bool:
 
 def less_equal(a, b) -> bool:
     """JavaScript's ``<=``: not (b < a), and false where either side is NaN."""
+    ta, tb = type(a), type(b)
+    if (ta is int or ta is float) and (tb is int or tb is float):
+        return a <= b
     a, b = _primitive(a), _primitive(b)
     if type(a) is str and type(b) is str:
         return not less(b, a)
@@ -528,18 +534,35 @@ def _compile(rule, depth):
         raise RuleError(f"未知的运算「{op}」")
     fast = _fast_path(op, values, args)
     if fast is not None:
-        return fast
+        return _boolean(fast)
     if len(args) == 1:
         (only,) = args
-        return lambda data: function(only(data))
-    if len(args) == 2:
+        compiled = lambda data: function(only(data))  # noqa: E731
+    elif len(args) == 2:
         first, second = args
-        return lambda data: function(first(data), second(data))
-    return lambda data: function(*[arg(data) for arg in args])
+        compiled = lambda data: function(first(data), second(data))  # noqa: E731
+    else:
+        compiled = lambda data: function(*[arg(data) for arg in args])  # noqa: E731
+    return _boolean(compiled) if op in _BOOLEAN else compiled
+
+
+# Operations whose result is always true or false: and/or over them need no truthiness test.
+_BOOLEAN = {"==", "===", "!=", "!==", ">", ">=", "<", "<=", "!!", "!", "in", "some", "none", "all"}
+
+
+def _boolean(function):
+    function.boolean = True
+    return function
+
+
+def _is_boolean(function) -> bool:
+    return getattr(function, "boolean", False)
 
 
 def _compile_var(values, args):
     path = values[0] if values else U
+    if len(values) <= 1 and (path == "" or path is None or path is U) and type(path) is not bool:
+        return lambda data: data  # the whole data: an item of map/filter/some
     if len(values) <= 1 and type(path) is str and path:
         # The common case, a fixed dotted name: split once, walk dictionaries directly.
         parts = path.split(".")
@@ -607,6 +630,8 @@ def _compile_scoped(op, values, depth):
             return otherwise(data) if otherwise is not None else None
 
         return if_
+    if op in ("and", "or") and len(args) >= 1 and all(map(_is_boolean, args)):
+        return _boolean(_all_of(args) if op == "and" else _any_of(args))
     if op == "and":
         def and_(data):
             current = U
@@ -656,10 +681,42 @@ def _compile_scoped(op, values, depth):
                 return False  # json-logic-js 2.0.5: all of anything but a non-empty array is false
             return all(truthy(logic(item)) for item in items)
 
-        return all_
+        return _boolean(all_)
     if op == "some":
-        return lambda data: len(_filter(source(data), logic)) > 0
-    return lambda data: len(_filter(source(data), logic)) == 0  # none
+        texts = _texts_of_element_test(values)
+        if texts is not None:
+            def some_texts(data):
+                items = source(data)
+                return type(items) is list and any(type(item) is str and item in texts for item in items)
+
+            return _boolean(some_texts)
+        return _boolean(lambda data: len(_filter(source(data), logic)) > 0)
+    return _boolean(lambda data: len(_filter(source(data), logic)) == 0)  # none
+
+
+def _texts_of_element_test(values):
+    """The texts of the builder's multiple-choice test {"in": [{"var": ""}, ["a", "b"]]}, or None."""
+    if len(values) != 2 or not is_logic(values[1]) or "in" not in values[1]:
+        return None
+    args = values[1]["in"]
+    if type(args) is list and len(args) == 2 and args[0] in ({"var": ""}, {"var": [""]}) \
+            and type(args[1]) is list and args[1] and all(type(v) is str for v in args[1]):
+        return frozenset(args[1])
+    return None
+
+
+def _all_of(args):
+    if len(args) == 2:
+        first, second = args
+        return lambda data: first(data) and second(data)
+    return lambda data: all(arg(data) for arg in args)
+
+
+def _any_of(args):
+    if len(args) == 2:
+        first, second = args
+        return lambda data: first(data) or second(data)
+    return lambda data: any(arg(data) for arg in args)
 
 
 def _filter(items, logic):
