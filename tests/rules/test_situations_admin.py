@@ -92,3 +92,16 @@ def test_another_departments_item_stays_out_of_reach(client, world):
     response = client.post(reverse(EDIT, args=[world.item_b.pk]), _with_rules(world.item_b, [AGENT], [PROXY]))
     assert response.status_code == 404
     assert not ServiceItem.objects.get(pk=world.item_b.pk).latest_revision.as_object().situation_questions.exists()
+
+
+def test_a_change_of_rules_shows_in_the_revision_comparison(client, world):
+    client.force_login(world.dept_admin)
+    edit = reverse(EDIT, args=[world.item_a.pk])
+    client.post(edit, _with_rules(world.item_a, [AGENT], [PROXY]))
+    first = ServiceItem.objects.get(pk=world.item_a.pk).latest_revision_id
+    client.post(edit, _with_rules(world.item_a, [{**AGENT, "text": "是否由他人代为办理？"}], [PROXY]))
+    second = ServiceItem.objects.get(pk=world.item_a.pk).latest_revision_id
+    assert first != second
+    compare = reverse("wagtailsnippets_catalog_serviceitem:revisions_compare", args=[world.item_a.pk, first, second])
+    page = client.get(compare)
+    assert page.status_code == 200 and "是否由他人代为办理" in page.content.decode()
