@@ -40,3 +40,29 @@ class AdminIdentifierMiddleware:
             if not (INTEGER.fullmatch(value) or (bulk and value == "all")):
                 raise Http404
         return None
+
+
+class AdminContentSecurityPolicyMiddleware:
+    """The admin's Content-Security-Policy: the site's policy (CSP_DIRECTIVES) with the inline scripts and style
+    attributes that Wagtail's own admin widgets still write (choosers, inline panels, date pickers: Wagtail 8 is not
+    yet compatible with a strict policy). Everything else stays as strict as on the public site, which keeps the
+    strict policy. Placed after the CSP middleware in MIDDLEWARE, so it sees the response first; Django's and
+    django-csp's middleware leave a header that is already set."""
+
+    def __init__(self, get_response):
+        from django.conf import settings
+
+        self.get_response = get_response
+        self._prefix = None
+        directives = {name: list(values) for name, values in settings.CSP_DIRECTIVES.items()}
+        for name, extra in settings.CSP_ADMIN_ADDITIONS.items():
+            directives.setdefault(name, []).extend(extra)
+        self.header = "; ".join(f"{name} {' '.join(values)}" for name, values in directives.items())
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if self._prefix is None:
+            self._prefix = reverse("wagtailadmin_home")
+        if request.path_info.startswith(self._prefix) and "Content-Security-Policy" not in response:
+            response["Content-Security-Policy"] = self.header
+        return response

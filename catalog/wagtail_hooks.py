@@ -18,6 +18,7 @@ from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from . import lockouts  # noqa: F401 (registers the 登录锁定 admin page)
 from .admin_reports import CompletenessReportView
 from .admin_views import (
     SEARCH_FIELDS,

@@ -221,5 +221,5 @@ def search(query, filters, page, page_size):
     }
     total = response["hits"]["total"]["value"]
     if query and total == 0:
-        ZeroResultQuery.objects.create(query=query, result_count=0)
+        ZeroResultQuery.record(query)
     return SearchResult(query, list(weighted), hits, total, page, page_size, facets=facets)

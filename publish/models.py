@@ -8,7 +8,9 @@ field): an FTS5 table on SQLite, a weighted tsvector written with each document 
 holds each term's document frequency for idf, maintained at index time.
 """
 
-from django.db import models
+from django.db import IntegrityError, models, transaction
+from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -101,19 +103,35 @@ class Theme(models.Model):
 
 
 class ZeroResultQuery(models.Model):
-    """A search that found nothing, kept so editors can add synonyms or improve item names."""
+    """Searches that found nothing, kept so editors can add synonyms or improve item names: one row per query and
+    day with how many times it was searched, so a flood of searches adds no rows, only counts (record())."""
 
     query = models.CharField(_("搜索词"), max_length=200)
+    day = models.DateField(_("日期"), default=timezone.localdate)
+    searches = models.PositiveIntegerField(_("搜索次数"), default=1)
     result_count = models.PositiveIntegerField(_("结果数"), default=0)
-    searched_at = models.DateTimeField(_("搜索时间"), auto_now_add=True, db_index=True)
+    searched_at = models.DateTimeField(_("最后搜索时间"), default=timezone.now, db_index=True)
 
     class Meta:
         verbose_name = _("无结果搜索")
         verbose_name_plural = _("无结果搜索")
         ordering = ["-searched_at"]
+        constraints = [models.UniqueConstraint(fields=["query", "day"], name="zero_result_query_per_day")]
 
     def __str__(self):
         return self.query
+
+    @classmethod
+    def record(cls, query: str):
+        """Count one more search for query today: an UPDATE of today's row, or its INSERT on the day's first."""
+        query, day, now = query[:200], timezone.localdate(), timezone.now()
+        if cls.objects.filter(query=query, day=day).update(searches=F("searches") + 1, searched_at=now):
+            return
+        try:
+            with transaction.atomic():
+                cls.objects.create(query=query, day=day, searches=1, searched_at=now)
+        except IntegrityError:  # another request inserted it meanwhile
+            cls.objects.filter(query=query, day=day).update(searches=F("searches") + 1, searched_at=now)
 
 
 class PublishState(models.Model):

@@ -531,7 +531,7 @@ def search(query: str = "", filters: Filters | None = None, page: int = 1, page_
     digest = hashlib.sha1(f"{query}|{filters!r}".encode()).hexdigest()
     ranking = _cached(prefix, f"q:{digest}", lambda: _rank(query, filters, prefix))
     if ranking.total == 0 and record:
-        ZeroResultQuery.objects.create(query=query, result_count=0)
+        ZeroResultQuery.record(query)
     start = (page - 1) * page_size
     if start < RERANK_DEPTH or not ranking.idf:
         page_scores = ranking.scored[start : start + page_size]

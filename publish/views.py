@@ -124,6 +124,7 @@ def power_list(request, kind="power"):
 
 
 @require_GET
+@cached_page  # a workbook of the whole list takes a second or more to write: cached like the pages
 def power_list_xlsx(request):
     try:
         department = params.department(request.GET.get("department"))

@@ -1,7 +1,7 @@
 """Admin for search: synonyms (system administrators and editors) and the report of searches that found nothing."""
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Max
+from django.db.models import Max, Sum
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
@@ -56,7 +56,7 @@ class ZeroResultReportView(WagtailAdminTemplateMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         context["rows"] = (
             ZeroResultQuery.objects.values("query")
-            .annotate(times=Count("id"), last=Max("searched_at"))
+            .annotate(times=Sum("searches"), last=Max("searched_at"))
             .order_by("-times", "-last")[:200]
         )
         context["add_synonym_url"] = reverse("wagtailsnippets_publish_synonym:add")

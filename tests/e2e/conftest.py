@@ -16,6 +16,59 @@ DESKTOP = {"width": 1280, "height": 900}
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+# --- Content-Security-Policy: every page any test opens is watched; a violation fails the test -----------------
+# The browser reports a violation twice: as a console error ("Refused to … Content Security Policy …") and as a
+# securitypolicyviolation event, which the init script (run by Playwright outside the page's policy) logs too.
+CSP_WATCH = (
+    "document.addEventListener('securitypolicyviolation', e => console.error('CSP violation: '"
+    " + e.violatedDirective + ' blocked ' + (e.blockedURI || 'inline') + ' at ' + e.sourceFile + ':' + e.lineNumber));"
+)
+_csp_violations: list[str] = []
+
+
+def _watch_page(page):
+    def on_console(message):
+        text = message.text
+        if message.type == "error" and ("Content Security Policy" in text or text.startswith("CSP violation")):
+            _csp_violations.append(f"{page.url}: {text}")
+
+    page.on("console", on_console)
+    return page
+
+
+def _watch_context(context):
+    context.add_init_script(CSP_WATCH)
+    context.on("page", _watch_page)
+    return context
+
+
+class WatchedBrowser:
+    """The browser, with every context and page it makes watched for CSP violations."""
+
+    def __init__(self, browser):
+        self._browser = browser
+
+    def __getattr__(self, name):
+        return getattr(self._browser, name)
+
+    def new_context(self, **kwargs):
+        return _watch_context(self._browser.new_context(**kwargs))
+
+    def new_page(self, **kwargs):
+        page = self._browser.new_page(**kwargs)
+        page.context.add_init_script(CSP_WATCH)
+        return _watch_page(page)
+
+
+@pytest.fixture(autouse=True)
+def no_csp_violations():
+    """Fails any browser test during which a page reported a Content-Security-Policy violation."""
+    _csp_violations.clear()
+    yield
+    found, _csp_violations[:] = list(_csp_violations), []
+    assert not found, "Content-Security-Policy violations:\n" + "\n".join(found)
+
+
 @pytest.fixture(scope="session")
 def browser():
     if not Path(CHROMIUM).exists():
@@ -24,7 +77,7 @@ def browser():
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
+        yield WatchedBrowser(browser)
         browser.close()
 
 

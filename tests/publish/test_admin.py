@@ -29,7 +29,7 @@ def test_editor_adds_a_synonym_in_the_admin(client, editor, items):
 
 def test_zero_result_report_lists_queries_by_frequency(client, editor):
     for query in ("量子纠缠", "量子纠缠", "火星移民"):
-        ZeroResultQuery.objects.create(query=query)
+        ZeroResultQuery.record(query)
     html = client.get(reverse("publish_zero_results")).content.decode()
     assert html.index("量子纠缠") < html.index("火星移民")
 
