@@ -2,8 +2,11 @@
 
 
 def _param(name, description, schema=None, required=False, where="query"):
-    return {"name": name, "in": where, "required": required, "description": description,
-            "schema": schema or {"type": "string"}}
+    param = {"name": name, "in": where, "required": required, "description": description,
+             "schema": schema or {"type": "string"}}
+    if where == "query":
+        param["allowEmptyValue"] = True  # an empty filter (type=, as the site's forms send it) means "any"
+    return param
 
 
 ITEM_FILTERS = [
@@ -12,8 +15,9 @@ ITEM_FILTERS = [
     _param("type", "事项类型代码", {"type": "string", "enum": ["01", "02", "03", "04", "05", "06", "07", "08", "09",
                                                               "10", "20"]}),
     _param("audience", "person 个人办事 / legal 法人办事", {"type": "string", "enum": ["person", "legal"]}),
-    _param("online", "1 仅可网上办理", {"type": "string", "enum": ["1", "0"]}),
-    _param("visits", "到现场次数不超过", {"type": "integer", "minimum": 0}),
+    _param("online", "1 或 true 仅可网上办理；0 或 false 仅不可网上办理", {"type": "string",
+                                                                   "enum": ["1", "0", "true", "false"]}),
+    _param("visits", "到现场次数不超过", {"type": "integer", "minimum": 0, "maximum": 100}),
     _param("page", "页码，从 1 开始", {"type": "integer", "minimum": 1, "maximum": 1000}),
 ]
 
