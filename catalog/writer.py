@@ -337,22 +337,33 @@ class BackgroundWriter(Statements):
     it up (5 ms), and became hundreds of times slower. So SQLite gets multi-row INSERTs, prepared by the caller;
     PostgreSQL gets COPY, which psycopg sends in large chunks.
 
-    insert() and call() queue; the caller must not use the connection itself while statements are pending, so it
-    calls wait() first (ItemWriter and IdPool do before their queries and updates).
+    insert() and call() queue. The caller's own statements on the connection (ORM queries, updates, deletes) must
+    not run ahead of the pending ones: an execute wrapper on the connection waits for them first, whatever issues
+    the statement, so no caller has to remember to (safe by construction; tests/catalog/test_writer_safety.py).
     """
 
     def __init__(self, max_pending=12, keys: KeyCheck | None = None):
         super().__init__(keys)
         self.db = connections[DEFAULT_DB_ALIAS]
         self.db.inc_thread_sharing()
+        self.writer_thread = None
+        self._waiting = False
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="catalog-writer",
                                        initializer=self._use_callers_connection)
         self.pending = []
         # About one batch of statements: a caller that runs ahead waits rather than piling up rows in memory.
         self.max_pending = max_pending
+        self.db.execute_wrappers.append(self._after_pending)
 
     def _use_callers_connection(self):
         connections[DEFAULT_DB_ALIAS] = self.db
+        self.writer_thread = threading.get_ident()
+
+    def _after_pending(self, execute, sql, params, many, context):
+        """Django's execute wrapper: a statement from any thread but the writer's waits for the pending ones."""
+        if self.pending and not self._waiting and threading.get_ident() != self.writer_thread:
+            self.wait()
+        return execute(sql, params, many, context)
 
     def insert(self, table: str, columns: list[str], rows):
         if not rows:
@@ -394,7 +405,11 @@ class BackgroundWriter(Statements):
         if errors:
             raise errors[0]
         if self.keys is not None:
-            self.keys.triggers_back()  # the caller's own statements run with their triggers
+            self._waiting = True  # its own statement must not wait again
+            try:
+                self.keys.triggers_back()  # the caller's own statements run with their triggers
+            finally:
+                self._waiting = False
 
     def close(self, quietly=False):
         """wait(), then end the thread; may be called again. quietly: while another error is on its way out, the
@@ -410,6 +425,7 @@ class BackgroundWriter(Statements):
                 self.wait()
         finally:
             pool.shutdown()
+            self.db.execute_wrappers.remove(self._after_pending)
             self.db.dec_thread_sharing()
 
 
@@ -496,7 +512,6 @@ class IdPool:
         free = self.free.setdefault(model, [])
         taken = [free.pop() for _ in range(min(count, len(free)))]
         if len(taken) < count:
-            self.statements.wait()  # reserving uses the connection
             taken += reserve_ids(model, count - len(taken))
         return taken
 
@@ -628,8 +643,6 @@ class ItemWriter:
     def _write_children(self, contents):
         for relation, model in child_relations().items():
             replaced = [c.pk for c in contents if c.existing is not None and not c.as_draft and c.gives(relation)]
-            if replaced:
-                self.statements.wait()  # the ORM uses the connection
             for start in range(0, len(replaced), 2000):
                 model.objects.filter(item_id__in=replaced[start : start + 2000]).delete()
             columns, row_of = _row_getter(model)
@@ -672,8 +685,6 @@ class ItemWriter:
             else:
                 updates.append((*row[1:], content.pk))
         self.statements.insert(ServiceItem._meta.db_table, columns, inserts)
-        if updates or draft_updates:
-            self.statements.wait()  # executemany() stays in this thread (see BackgroundWriter)
         update_rows(ServiceItem._meta.db_table, columns[1:], updates)
         update_rows(ServiceItem._meta.db_table, ["latest_revision_id", "has_unpublished_changes", "code_status",
                                                  "code_message", "completeness_score", "completeness_flags"],
