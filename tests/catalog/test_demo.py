@@ -63,12 +63,17 @@ def test_second_run_keeps_edits(demo, capsys):
 
 
 def test_demo_accounts_and_completeness_listing(demo, client):
-    assert authenticate(username="gaj", password="gaj-tongban-2026")
-    client.force_login(authenticate(username="gaj", password="gaj-tongban-2026"))
+    from django.http import HttpRequest
+
+    def authenticate_request(username, password):  # login throttling (django-axes) needs the request
+        return authenticate(request=HttpRequest(), username=username, password=password)
+
+    assert authenticate_request("gaj", "gaj-tongban-2026")
+    client.force_login(authenticate_request("gaj", "gaj-tongban-2026"))
     html = client.get(reverse("wagtailsnippets_catalog_serviceitem:list")).content.decode()
     assert "无犯罪记录证明" in html and "分公司设立登记" not in html
     assert "要素完整度" in html
-    client.force_login(authenticate(username="editor", password="editor-tongban-2026"))
+    client.force_login(authenticate_request("editor", "editor-tongban-2026"))
     response = client.get(reverse("wagtailsnippets_catalog_serviceitem:list"), {"completeness": "poor"})
     assert response.status_code == 200
 
