@@ -108,8 +108,8 @@ def rule_set_from_data(questions, materials, fees=(), variants=(), item=None) ->
         questions=[
             Question(
                 key=q["key"], text=q["text"], kind=q.get("kind") or "single",
-                options=tuple((str(o.get("value")), str(o.get("label") or o.get("value"))) for o in q.get("options") or []
-                              if isinstance(o, dict)),
+                options=tuple((str(o.get("value")), str(o.get("label") or o.get("value")))
+                              for o in q.get("options") or [] if isinstance(o, dict)),
                 help=q.get("help") or "", asked_when=_compiled(q.get("asked_when"), f"question {q['key']}"),
             )
             for q in questions
