@@ -1,6 +1,14 @@
 import pytest
 
 
+@pytest.fixture(scope="session")
+def browser():
+    """One Chromium for the whole run, shared by tests/e2e and the browser tests of other folders."""
+    from tests.e2e.conftest import launch_browser
+
+    yield from launch_browser()
+
+
 @pytest.fixture(autouse=True)
 def _media_and_cache(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -1,5 +1,6 @@
 """Browser tests with Debian's Chromium (Playwright cannot download its own browser here)."""
 
+import importlib
 import os
 from pathlib import Path
 
@@ -69,8 +70,9 @@ def no_csp_violations():
     assert not found, "Content-Security-Policy violations:\n" + "\n".join(found)
 
 
-@pytest.fixture(scope="session")
-def browser():
+def launch_browser():
+    """Debian's Chromium, watched for CSP violations; tests/conftest.py's session fixture `browser` holds the one
+    instance of a run (Playwright's sync API runs one event loop per thread: a second instance cannot start)."""
     if not Path(CHROMIUM).exists():
         pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
@@ -91,13 +93,18 @@ def page(browser):
 
 @pytest.fixture
 def demo_site(transactional_db, live_server, settings):
+    from django.apps import apps
     from django.core.management import call_command
 
     from publish import search
     from publish.seed import seed_synonyms
+    from rules import calendar
 
     settings.PUBLIC_PAGE_CACHE_SECONDS = 300
-    seed_synonyms()  # a flushing (transactional) test may have removed the migration's rows
+    # A flushing (transactional) test may have removed the rows the migrations seed.
+    seed_synonyms()
+    calendar.seed_calendar()
+    importlib.import_module("rules.migrations.0003_seed_flow_templates").seed(apps, None)
     call_command("load_demo", verbosity=0)
     search.rebuild()
     return live_server.url

@@ -8,7 +8,6 @@ import json
 import pytest
 
 from rules import logic
-from tests.e2e.conftest import browser  # noqa: F401 - the session's Chromium
 from tests.rules.js_side import (
     ERROR,
     JS_TAG,
@@ -35,7 +34,7 @@ EVALUATE_ALL = """([items, calendar, divisionData, ERROR]) => {
 
 
 @pytest.fixture(scope="module")
-def rules_page(browser):  # noqa: F811
+def rules_page(browser):
     context = browser.new_context()
     page = context.new_page()
     page.goto("about:blank")

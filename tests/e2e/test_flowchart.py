@@ -3,7 +3,7 @@ admin's 办理流程 tab (the preview follows the edits; 从模板复制 fills t
 
 import pytest
 
-from tests.e2e.conftest import DESKTOP, PHONE, browser, demo_site, page, screenshot  # noqa: F401
+from .conftest import DESKTOP, PHONE, screenshot
 
 pytestmark = pytest.mark.e2e
 
