@@ -29,7 +29,7 @@ HOSTILE = [
 
 
 @pytest.fixture
-def hostile(db):
+def hostile(db, wagtail_tree):
     department = DepartmentFactory(name="=HYPERLINK(\"http://evil.example/\",\"部门\")")
     items = []
     for index, value in enumerate(HOSTILE):
