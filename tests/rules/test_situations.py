@@ -4,6 +4,7 @@ import json
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
 from django.urls import reverse
 
 from catalog.models import ServiceItem
@@ -14,11 +15,16 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
+    """The demo, loaded once for the module inside a transaction that is rolled back after it (each test's own
+    transaction nests inside): a flush would also remove what the migrations seed for the tests after these."""
     with django_db_blocker.unblock():
+        loaded = transaction.atomic()
+        loaded.__enter__()
         call_command("load_demo", verbosity=0)
     yield
     with django_db_blocker.unblock():
-        call_command("flush", "--no-input", verbosity=0)
+        transaction.set_rollback(True)
+        loaded.__exit__(None, None, None)
 
 
 def _item(name):

@@ -7,19 +7,7 @@ from tests.catalog.test_permission_matrix import edit_post_data
 
 
 @pytest.fixture
-def wagtail_tree(db):
-    """Wagtail's root page, default site and root collection, which its migrations create and a flushing
-    (transactional) test earlier in the run removes; the crawl's reports and choosers need them."""
-    from wagtail.models import Collection, Page, Site
-
-    root = Page.get_first_root_node() or Page.add_root(title="Root", slug="root")
-    Site.objects.get_or_create(is_default_site=True, defaults={"hostname": "localhost", "root_page": root})
-    if Collection.get_first_root_node() is None:
-        Collection.add_root(name="Root")
-
-
-@pytest.fixture
-def departments(db, client, wagtail_tree):
+def departments(db, client):
     """gaj (区公安分局) and spj (区行政审批局), and what spj has that gaj must never see: a published item with a
     pending draft in moderation, and an unpublished item. `secrets` are its names, codes and draft text."""
 

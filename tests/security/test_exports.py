@@ -29,7 +29,7 @@ HOSTILE = [
 
 
 @pytest.fixture
-def hostile(db, wagtail_tree):
+def hostile(db):
     department = DepartmentFactory(name="=HYPERLINK(\"http://evil.example/\",\"部门\")")
     items = []
     for index, value in enumerate(HOSTILE):
