@@ -5,7 +5,9 @@ content types, bodies)."""
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
@@ -20,6 +22,18 @@ schema = schemathesis.openapi.from_dict(openapi_schema("http://testserver/api/v1
 @pytest.fixture
 def published(db, settings):
     settings.ALLOWED_HOSTS = ["*"]
+    # As Django's test client does: a request through the WSGI handler must not close the test's connection at
+    # its end (on PostgreSQL that ended the test's transaction; every later request got "connection is closed").
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield _published()
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
+def _published():
     department = DepartmentFactory(name="区公安分局", credit_code="11511301008778183N")
     item = ServiceItemFactory(name="无犯罪记录证明", department=department, item_type="01", implementation_code=CODE)
     MaterialFactory(item=item, name="居民身份证")
