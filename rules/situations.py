@@ -101,9 +101,6 @@ def rule_set_from_data(questions, materials, fees=(), variants=(), item=None) ->
     """A rule set from plain data: questions as dicts of SituationQuestion's fields; materials, fees and variants
     as objects or dicts with a ``required_when`` / ``applies_when`` rule (the admin preview uses dicts)."""
 
-    def rule_of(thing, name):
-        return thing.get(name) if isinstance(thing, dict) else getattr(thing, name, None)
-
     return RuleSet(
         questions=[
             Question(
@@ -114,9 +111,9 @@ def rule_set_from_data(questions, materials, fees=(), variants=(), item=None) ->
             )
             for q in questions
         ],
-        materials=[Conditional(m, _compiled(rule_of(m, "required_when"), "a material")) for m in materials],
-        fees=[Conditional(f, _compiled(rule_of(f, "applies_when"), "a fee")) for f in fees],
-        variants=[Conditional(v, _compiled(rule_of(v, "applies_when"), "a variant")) for v in variants],
+        materials=[Conditional(m, _compiled(_field(m, "required_when"), "a material")) for m in materials],
+        fees=[Conditional(f, _compiled(_field(f, "applies_when"), "a fee")) for f in fees],
+        variants=[Conditional(v, _compiled(_field(v, "applies_when"), "a variant")) for v in variants],
         item=item or {},
     )
 
@@ -212,6 +209,7 @@ def evaluate(rules: RuleSet, answers, applicant=None) -> Checklist:
 
 
 def _field(thing, name):
+    """A field of a model row or of a dict with the same keys (the admin preview's)."""
     return thing.get(name) if isinstance(thing, dict) else getattr(thing, name, None)
 
 
