@@ -13,10 +13,10 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 
 from . import roles
-from .bulk import save_revisions_in_bulk
 from .codes import SICHUAN_ITEM_TYPES, DepartmentLevel, SubItemRole
 from .demo_guides import ILLUSTRATIVE_GUIDES
 from .models import FAQ, AccountabilityCase, Department, Fee, LegalBasis, Material, ResponsibilityStage, ServiceItem
+from .revisions import save_revisions_in_bulk
 
 DIVISION_CODE = "511602"  # 四川省广安市广安区
 NO_MAIN_ITEM = "未分类"

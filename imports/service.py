@@ -19,22 +19,11 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 from wagtail.models import Revision
 
-from catalog.bulk import serializable_data
+from bulk import BackgroundWriter, IdPool, KeyCheck, Statements, reserve_ids, tune_for_bulk_write, upkeep_after_commit
 from catalog.models import Department, LegalBasis, ServiceItem, scoped_department_ids
+from catalog.revisions import serializable_data
 from catalog.validators import SICHUAN_CODE
-from catalog.writer import (
-    BackgroundWriter,
-    IdPool,
-    ItemContent,
-    ItemWriter,
-    KeyCheck,
-    Statements,
-    child_relations,
-    jsonb_ordered,
-    reserve_ids,
-    tune_for_bulk_write,
-    upkeep_after_commit,
-)
+from catalog.writer import ItemContent, ItemWriter, child_relations, jsonb_ordered
 
 from . import values
 from .reader import FileRefused, RowError, SheetData, Workbook, read_workbook
@@ -605,7 +594,7 @@ class Importer:
         for row, pk in zip(new, reserve_ids(ServiceItem, len(new)), strict=True):
             row.item_id = pk
         tune_for_bulk_write()
-        keys = KeyCheck.if_allowed()
+        keys = KeyCheck.from_settings()
         self.statements = BackgroundWriter(keys=keys)
         try:
             ids = IdPool(self.statements)

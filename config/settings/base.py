@@ -244,6 +244,11 @@ LOGGING = {
     "loggers": {"django_tasks": {"level": "WARNING"}},
 }
 
+# Bulk writes on PostgreSQL (bulk.KeyCheck): insert rows without the per-row foreign-key triggers and check the
+# keys once per table instead (7 s less for 100,000 items). The database role must be a superuser or hold
+# `GRANT SET ON PARAMETER session_replication_role`; an import refuses to start when it is on and the role may not.
+BULK_KEY_CHECK = env_bool("BULK_KEY_CHECK", False)
+
 # Spreadsheet imports (imports/): limits that keep a hostile or mistaken file from exhausting the server.
 IMPORTS_MAX_ROWS = int(env("IMPORTS_MAX_ROWS", "500000"))
 IMPORTS_MAX_UNCOMPRESSED_BYTES = int(env("IMPORTS_MAX_UNCOMPRESSED_BYTES", str(1024 * 2**20)))

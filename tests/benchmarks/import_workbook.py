@@ -49,7 +49,7 @@ def run_import(path):
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    from catalog.writer import UPKEEP_THREAD
+    from bulk import UPKEEP_THREAD
     from imports.service import Importer, Options
 
     data = Path(path).read_bytes()
@@ -59,7 +59,7 @@ def run_import(path):
     total = time.perf_counter() - started
     peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     # Once the import has committed, a thread of its own copies SQLite's log into the database file, or merges
-    # PostgreSQL's GIN pending list into the index (catalog.writer.upkeep_after_commit): timed here on its own, it
+    # PostgreSQL's GIN pending list into the index (bulk.upkeep_after_commit): timed here on its own, it
     # is not part of the import's time.
     started = time.perf_counter()
     for thread in threading.enumerate():

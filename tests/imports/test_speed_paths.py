@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.serializers.json import DjangoJSONEncoder
 from wagtail.models import Revision
 
-from catalog.bulk import serializable_data
+from catalog.revisions import serializable_data
 from catalog.models import LegalBasis, Material, ServiceItem
 from imports.service import import_file
 
@@ -132,7 +132,7 @@ def test_background_writer_runs_statements_in_order_and_its_errors_roll_the_tran
     from django.db import IntegrityError, transaction
 
     from catalog.models import Department
-    from catalog.writer import BackgroundWriter, write_rows
+    from bulk import BackgroundWriter, write_rows
 
     table, columns = Department._meta.db_table, ["id", "name", "short_name", "credit_code", "division_code",
                                                  "level", "consultation_phone"]
@@ -164,7 +164,7 @@ def test_background_writer_runs_statements_in_order_and_its_errors_roll_the_tran
 
 
 def test_id_pool_hands_out_reserved_ids_then_reserves_more():
-    from catalog.writer import IdPool
+    from bulk import IdPool
 
     pool = IdPool()
     pool.reserve(Material, 3)
@@ -220,13 +220,13 @@ def test_the_garbage_collector_is_paused_during_an_import_and_resumes_after():
 def test_an_import_whose_writes_fail_reports_the_databases_first_error_and_writes_nothing(monkeypatch):
     from django.db import IntegrityError
 
-    import catalog.writer
+    import bulk.writer
 
     import_file(workbook(), "x.xlsx", create_departments=True, publish=True)
     taken = Revision.objects.get().pk
     counts = (ServiceItem.objects.count(), Material.objects.count(), Revision.objects.count())
-    reserve = catalog.writer.reserve_ids
-    monkeypatch.setattr(catalog.writer, "reserve_ids",
+    reserve = bulk.writer.reserve_ids
+    monkeypatch.setattr(bulk.writer, "reserve_ids",
                         lambda model, count: [taken] * count if model is Revision else reserve(model, count))
     monkeypatch.setattr("imports.service.CHUNK", 1)  # a batch per item: statements queue up after the failure
     codes = [CODE.replace("0001", f"000{n}") for n in range(2, 6)]
@@ -249,7 +249,7 @@ def _postgresql_only():
 def test_key_check_takes_the_place_of_the_row_triggers_and_refuses_a_missing_key():
     from django.db import IntegrityError, connection, transaction
 
-    from catalog.writer import BackgroundWriter, KeyCheck, reserve_ids
+    from bulk import BackgroundWriter, KeyCheck, reserve_ids
 
     _postgresql_only()
     import_file(workbook(), "x.xlsx", create_departments=True, publish=True)
@@ -272,7 +272,7 @@ def test_key_check_takes_the_place_of_the_row_triggers_and_refuses_a_missing_key
     before = LegalBasis.objects.count()
     with pytest.raises(IntegrityError, match=r"catalog_legalbasis\.item_id.*catalog_serviceitem"), \
             transaction.atomic():
-        keys = KeyCheck.if_allowed()
+        keys = KeyCheck.from_settings()
         assert keys is not None  # CI's role is a superuser
         insert(legal_bases(item.pk, 999999), keys)
         with connection.cursor() as cursor:
@@ -284,7 +284,7 @@ def test_key_check_takes_the_place_of_the_row_triggers_and_refuses_a_missing_key
     assert LegalBasis.objects.count() == before
 
     with transaction.atomic():
-        keys = KeyCheck.if_allowed()
+        keys = KeyCheck.from_settings()
         insert(legal_bases(item.pk, item.pk), keys)
         keys.check()
     assert LegalBasis.objects.count() == before + 2
@@ -297,19 +297,25 @@ def test_key_check_takes_the_place_of_the_row_triggers_and_refuses_a_missing_key
 
 
 @pytest.mark.services
-def test_key_check_is_not_used_by_a_role_that_may_not_turn_triggers_off():
+def test_key_check_is_an_explicit_setting_that_a_role_which_may_not_turn_triggers_off_is_refused(settings):
+    from django.core.exceptions import ImproperlyConfigured
     from django.db import connection, transaction
 
-    from catalog.writer import KeyCheck
+    from bulk import KeyCheck
 
     _postgresql_only()
+    settings.BULK_KEY_CHECK = False
+    assert KeyCheck.from_settings() is None  # off: the row triggers check the keys, whatever the role may do
+    settings.BULK_KEY_CHECK = True
+    assert KeyCheck.from_settings() is not None
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = 'tongban_plain_role'")
         if not cursor.fetchone():
             cursor.execute("CREATE ROLE tongban_plain_role NOLOGIN")
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL ROLE tongban_plain_role")
-        assert KeyCheck.if_allowed() is None
+        with pytest.raises(ImproperlyConfigured, match="tongban_plain_role may not set session_replication_role"):
+            KeyCheck.from_settings()
     assert KeyCheck({"catalog_material"}).takes("catalog_material") is False  # a table with triggers of its own
 
 
@@ -320,7 +326,7 @@ def test_search_index_pending_entries_are_merged_after_the_import_commits():
 
     from django.db import connection, transaction
 
-    from catalog.writer import UPKEEP_THREAD, tune_for_bulk_write
+    from bulk import UPKEEP_THREAD, tune_for_bulk_write
 
     _postgresql_only()
     with transaction.atomic(), connection.cursor() as cursor:
@@ -359,7 +365,8 @@ def test_binary_copy_stores_what_a_text_copy_stores():
     the JSON text it is given; the stored values are those of a text COPY of the same row."""
     from django.db import connection
 
-    from catalog.writer import REVISION_COLUMNS, binary_copy_types, write_rows
+    from bulk import binary_copy_types, write_rows
+    from catalog.writer import REVISION_COLUMNS
     from publish.models import SearchDocument
 
     _postgresql_only()

@@ -55,7 +55,7 @@ def test_postgresql_builds_the_same_vector_in_sql_as_python_does():
     # a trigger (migration 0009). Both must give the same vector, on the real list's terms and on odd ones.
     from django.db import connection
 
-    from catalog.writer import write_rows
+    from bulk import write_rows
 
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL's vector (CI runs this on PostgreSQL)")

@@ -7,8 +7,8 @@ import time
 import pytest
 from django.db import connection, transaction
 
+from bulk import BackgroundWriter, PendingStatementsError
 from catalog.models import Department
-from catalog.writer import BackgroundWriter
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -50,3 +50,18 @@ def test_the_wrapper_goes_with_the_writer():
     assert writer._after_pending in connection.execute_wrappers
     writer.close()
     assert writer._after_pending not in connection.execute_wrappers
+
+
+def test_strict_mode_raises_where_the_caller_would_have_waited():
+    started = threading.Event()
+    with transaction.atomic():
+        writer = BackgroundWriter(strict=True)
+        try:
+            writer.call(_slow_insert, "严格模式的部门", started)
+            assert started.wait(5)
+            with pytest.raises(PendingStatementsError, match="pending"):
+                Department.objects.count()
+            writer.wait()
+            assert Department.objects.filter(name="严格模式的部门").count() == 1  # once waited for, it may run
+        finally:
+            writer.close()
