@@ -120,6 +120,12 @@ def _quoted(text: str) -> str:
     return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
+def _printable(key: str) -> str:
+    """A key as sent, fit to be written back in UTF-8: a lone surrogate (valid in JSON's \\u escapes, not in UTF-8)
+    becomes U+FFFD."""
+    return key.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
 def label_of(form: CompiledForm, parts) -> tuple[str, Field | None]:
     """The label of the value at a path and its field: the deepest known field on the path, with the row of a
     repeating group it passes through (家庭成员（第2项）姓名)."""
@@ -149,7 +155,8 @@ def label_of(form: CompiledForm, parts) -> tuple[str, Field | None]:
 
 def _error(form, parts, keyword, detail) -> FormError:
     if keyword == "additionalProperties":
-        return FormError(json_path((*parts, detail)), detail, MESSAGES[keyword](detail, None, None), keyword)
+        name = _printable(detail)
+        return FormError(json_path((*parts, name)), name, MESSAGES[keyword](name, None, None), keyword)
     if keyword == "required":
         parts = (*parts, detail)
     label, field = label_of(form, parts)
@@ -177,14 +184,14 @@ def _normal(value):
 def _holds(rule, data) -> bool:
     try:
         return logic.truthy(rule(data))
-    except logic.RuleError:
+    except (logic.RuleError, ArithmeticError):
         return True  # a rule that fails counts as holding (compile_form)
 
 
 def _computed(field: Field, data):
     try:
         result = field.value(data)
-    except logic.RuleError:
+    except (logic.RuleError, ArithmeticError):
         return _MISSING
     if type(result) not in (int, float) or not math.isfinite(result):
         return _MISSING
@@ -222,7 +229,7 @@ def validate_submission(form: CompiledForm, data, applicant=None) -> Result:
         if field.visible is not None:
             try:
                 shown = truthy(field.visible(context))
-            except logic.RuleError:
+            except (logic.RuleError, ArithmeticError):
                 shown = True  # a rule that fails counts as holding (compile_form)
             if not shown:
                 if raw is not _MISSING:

@@ -30,6 +30,8 @@ def _ok(ref, description="成功"):
 
 
 def schema(server_url: str) -> dict:
+    from .form_api import OPENAPI_PATHS, OPENAPI_SCHEMAS  # (form_api imports api, which imports this module)
+
     return {
         "openapi": "3.1.0",
         "info": {"title": "通办 政务服务事项开放数据接口", "version": "1.0.0",
@@ -60,6 +62,7 @@ def schema(server_url: str) -> dict:
             "/power-list/": {"get": {"summary": "权力清单和责任清单",
                                      "parameters": [ITEM_FILTERS[1], ITEM_FILTERS[2], ITEM_FILTERS[6]],
                                      "responses": {"200": _ok("PowerListPage"), "400": ERROR}}},
+            **OPENAPI_PATHS,
         },
         "components": {"schemas": {
             "Error": {"type": "object", "required": ["error"], "properties": {"error": {
@@ -129,5 +132,6 @@ def schema(server_url: str) -> dict:
             "PowerListPage": {"type": "object", "properties": {
                 "count": {"type": "integer"}, "next": {"type": ["string", "null"]},
                 "results": {"type": "array", "items": {"type": "object"}}}},
+            **OPENAPI_SCHEMAS,
         }},
     }

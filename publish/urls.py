@@ -1,7 +1,7 @@
 from django.contrib.sitemaps.views import sitemap
 from django.urls import path, re_path
 
-from . import api, checklist, flow_views, views
+from . import api, checklist, flow_views, form_api, views
 from .sitemaps import GuideSitemap
 
 app_name = "publish"
@@ -21,6 +21,8 @@ urlpatterns = [
     path("api/v1/items/", api.items, name="api_items"),
     path("api/v1/items/<str:code>/", api.item_detail, name="api_item"),
     path("api/v1/items/<str:code>/evaluate/", checklist.evaluate, name="api_item_evaluate"),
+    path("api/v1/items/<str:code>/form/", form_api.form, name="api_item_form"),
+    path("api/v1/items/<str:code>/validate/", form_api.validate, name="api_item_validate"),
     path("api/v1/departments/", api.departments, name="api_departments"),
     path("api/v1/power-list/", api.power_list, name="api_power_list"),
     path("api/v1/schema/", api.openapi_schema, name="api_schema"),
