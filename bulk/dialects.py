@@ -14,8 +14,8 @@ from psycopg import ProgrammingError
 from psycopg.adapt import Dumper
 from psycopg.pq import Format
 
-# Rows per SQLite INSERT statement. The sqlite3 module keeps the last statements prepared; at 13,000 rows (its
-# parameter limit) they held 150 MB more at the peak of a 100,000-item import, and were no faster.
+# Rows per SQLite INSERT statement. The sqlite3 module keeps the last statements prepared; statements at its
+# parameter limit held far more memory at an import's peak, and were no faster (docs/benchmarks.md, "bulk").
 ROWS_PER_INSERT = 500
 
 
@@ -66,7 +66,7 @@ class SQLite:
         pass
 
     # In WAL mode the connection that commits copies the whole log into the database file before its commit
-    # returns once the log is over 1,000 pages: 700 MB and 2.5 s after a 100,000-item import.
+    # returns once the log is over 1,000 pages: after a large import, the whole log, before the commit returns.
     @staticmethod
     def defers_upkeep() -> bool:
         return not connection.is_in_memory_db()
@@ -91,7 +91,7 @@ class PostgreSQL:
     @staticmethod
     def reserve_ids(cursor, table: str, pk: str, count: int) -> list[int]:
         """nextval on the table's sequence."""
-        # The sequence looked up once: pg_get_serial_sequence() per row took 1.1 s of 400,000 ids, not 0.15 s.
+        # The sequence looked up once, not per row (pg_get_serial_sequence() per row was seven times slower).
         cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [table, pk])
         (sequence,) = cursor.fetchone()
         cursor.execute("SELECT nextval(%s::regclass) FROM generate_series(1, %s)", [sequence, count])
@@ -129,7 +129,7 @@ class PostgreSQL:
     @staticmethod
     def tune(cursor):
         """Values over 2 KB (a revision's content is 3 KB of JSON) are compressed with lz4 instead of pglz where
-        the server has it; 100,000 revisions took 2 s less. Each value records its method, so reading is
+        the server has it (faster to write; docs/benchmarks.md). Each value records its method, so reading is
         unchanged. GIN indexes keep their new entries in their pending list (see upkeep), when the role owns them
         all, so that it can merge the lists after the commit."""
         cursor.execute(f"SELECT bool_and(owned) FROM ({_GIN_INDEXES}) AS gin")
@@ -141,7 +141,7 @@ class PostgreSQL:
             cursor.execute("SET LOCAL default_toast_compression = 'lz4'")
 
     # A GIN index (the public search's tsvector) gathers new entries in its pending list and merges the list into
-    # the index whenever it passes 4 MB, 1.8 s in all for 100,000 documents. tune() lets the list grow, and it is
+    # the index whenever it passes 4 MB, in the middle of the import. tune() lets the list grow, and it is
     # merged after the commit (gin_clean_pending_list); searches read the list until then.
     @staticmethod
     def defers_upkeep() -> bool:

@@ -42,8 +42,8 @@ class BackgroundWriter(Statements):
     SQLite and psycopg let go of the GIL while the database works on a statement, so the database writes one batch
     while the caller builds the next: the two cores of a small server both work. That needs statements that are
     one step each: executemany() takes the GIL back after every row, waits each time for the busy caller to give
-    it up (5 ms), and became hundreds of times slower. So SQLite gets multi-row INSERTs, prepared by the caller;
-    PostgreSQL gets COPY, which psycopg sends in large chunks.
+    it up (the interpreter's switch interval), and became hundreds of times slower. So SQLite gets multi-row
+    INSERTs, prepared by the caller; PostgreSQL gets COPY, which psycopg sends in large chunks.
 
     insert() and call() queue. The caller's own statements on the connection (ORM queries, updates, deletes) must
     not run ahead of the pending ones: an execute wrapper on the connection waits for them first, whatever issues

@@ -252,7 +252,7 @@ class ItemWriter:
 def jsonb_ordered(data: dict) -> dict:
     """The content with its keys, and its children's, in the order jsonb keeps them (shorter keys first, then by
     bytes). The content is the same; PostgreSQL sorts each object's keys when it stores jsonb, and keys already in
-    order spared it 1.5–2 s of 100,000 revisions (each item and its materials have 170 keys)."""
+    order spare it that work (each item and its materials have 170 keys; docs/benchmarks.md)."""
     return {key: [jsonb_ordered(child) for child in value] if isinstance(value, list) and value
             and isinstance(value[0], dict) else value for key, value in sorted(data.items(), key=_jsonb_key)}
 
@@ -272,7 +272,7 @@ _encoder = DjangoJSONEncoder()
 
 def _dumps(data) -> str:
     """The revision content as JSON, as Django's encoder writes it (datetimes, dates, decimals through it), by
-    orjson: 5 µs instead of 33 µs for an item with four materials."""
+    orjson, several times faster than Django's encoder (docs/benchmarks.md)."""
     return orjson.dumps(data, default=_encoder.default, option=orjson.OPT_PASSTHROUGH_DATETIME).decode()
 
 
