@@ -3,6 +3,7 @@ import pytest
 from catalog.models import Material
 from formbuilder.models import FormDefinition
 from rules.models import SituationQuestion
+from tests.catalog.conftest import world  # noqa: F401  (the admin tests' departments, items and users)
 from tests.catalog.factories import ServiceItemFactory
 from tests.formbuilder.samples import agent_form
 
