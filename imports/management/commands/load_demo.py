@@ -3,6 +3,7 @@ from django.db import transaction
 
 from catalog.demo import load_demo
 from catalog.models import ServiceItem
+from formbuilder.demo import add_demo_forms
 from publish import search
 from rules.demo import add_demo_rules
 from rules.demo_flows import add_demo_flows
@@ -27,5 +28,6 @@ class Command(BaseCommand):
             departments, items = load_demo()
             add_demo_rules()
             add_demo_flows()
+            add_demo_forms()
             search.rebuild()
         self.stdout.write(self.style.SUCCESS(f"已载入 {departments} 个部门、{items} 个事项和演示账号。"))
