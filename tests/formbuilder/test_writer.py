@@ -3,8 +3,6 @@ definition's row, from its revision content, must read back as the same form."""
 
 import json
 
-import pytest
-
 from catalog import writer
 from catalog.revisions import serializable_data
 from formbuilder.models import FormDefinition
@@ -26,8 +24,6 @@ def test_the_row_the_writer_writes_reads_back_as_the_same_form():
     assert stored.get_prep_value() == definition.steps.get_prep_value()
 
 
-@pytest.mark.xfail(strict=True, reason="catalog.writer writes a StreamField's revision content, already JSON text, "
-                                       "through orjson.dumps again: the column holds a JSON string, not the list")
 def test_the_stream_column_holds_the_list_of_blocks():
     _definition, row = _row()
     assert isinstance(json.loads(row["steps"]), list)
