@@ -23,7 +23,8 @@ if settings.DEBUG:
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
-# The public site and the open-data API (publish/), before Wagtail's catch-all.
-urlpatterns += [path("", include("publish.urls"))]
+# The public site and the open-data API (publish/), and applying online (applications/: /account/, /apply/),
+# before Wagtail's catch-all.
+urlpatterns += [path("", include("publish.urls")), path("", include("applications.urls"))]
 
 urlpatterns += [path("", include(wagtail_urls))]

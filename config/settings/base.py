@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "catalog",
     "imports",
     "publish",
+    "applications",
     "formbuilder",
     "rules",
     "wagtail.contrib.forms",
