@@ -2,8 +2,10 @@
 
 Model permissions (add/change/delete/publish/lock/unlock/view) say what a role may do; the department says where.
 A user holding catalog.access_all_departments (system administrators, editors) works everywhere; anyone else only
-on items of their departments and the departments below them. Every admin view, bulk action, chooser, report and
-export asks this policy (see wagtail_hooks.py and views.py), so the rule lives here and nowhere else.
+on items of their departments and the departments below them (models.scoped_department_ids). Every admin view, bulk
+action, chooser, report and export asks this policy (here: wagtail_hooks.py, admin_views.py, admin_reports.py,
+forms.py; the apps above catalog import service_item_policy), so the rule lives here and nowhere else.
+Tested method by method in tests/catalog/test_policy.py, through the admin in tests/catalog/test_permission_matrix.py.
 """
 
 from django.contrib.auth import get_user_model
@@ -14,6 +16,7 @@ from .models import Department, ServiceItem, scoped_department_ids
 
 
 def department_ancestor_ids(department_id) -> set[int]:
+    """The department and every department above it (whose members work on its items); stops on a cycle."""
     ids, current = set(), department_id
     while current is not None and current not in ids:
         ids.add(current)
@@ -30,6 +33,7 @@ class DepartmentScopedPolicy(ModelPermissionPolicy):
         return scope is None or getattr(instance, f"{self.department_field}_id") in scope
 
     def scope_queryset(self, user, queryset):
+        """The queryset limited to the user's departments; the permission to act is asked separately."""
         scope = scoped_department_ids(user)
         if scope is None:
             return queryset
@@ -47,6 +51,8 @@ class DepartmentScopedPolicy(ModelPermissionPolicy):
         return self.scope_queryset(user, self.model._default_manager.all())
 
     def users_with_any_permission_for_instance(self, actions, instance):
+        """Active users with one of the permissions who may work on the item: superusers, holders of
+        access_all_departments, members of its department or of a department above it."""
         department_id = getattr(instance, f"{self.department_field}_id")
         everywhere = self._get_users_with_any_permission_codenames_filter(["access_all_departments"])
         local = Q(departments__in=department_ancestor_ids(department_id))
