@@ -1,8 +1,13 @@
 import pytest
+from django.contrib.auth.models import Group, Permission
 
 from catalog import roles
 
 from .factories import DepartmentFactory, ServiceItemFactory, UserFactory
+
+# A department-scoped role that may also delete: no built-in role does (系统管理员, the only one with delete,
+# works everywhere), so the scope of deleting is tried with this one.
+DELETING_DEPARTMENT_ADMIN = "部门管理员（可删除事项）"
 
 
 @pytest.fixture
@@ -23,4 +28,10 @@ def world(db):
     w.other_admin = UserFactory(username="spj", role=roles.DEPARTMENT_ADMIN, departments=[w.dept_b])
     w.editor = UserFactory(username="editor", role=roles.EDITOR)
     w.sysadmin = UserFactory(username="sysadmin", role=roles.SYSTEM_ADMIN)
+    deleting, _created = Group.objects.get_or_create(name=DELETING_DEPARTMENT_ADMIN)
+    deleting.permissions.set([
+        *Group.objects.get(name=roles.DEPARTMENT_ADMIN).permissions.all(),
+        Permission.objects.get(content_type__app_label="catalog", codename="delete_serviceitem"),
+    ])
+    w.dept_deleter = UserFactory(username="gaj-delete", role=DELETING_DEPARTMENT_ADMIN, departments=[w.dept_a])
     return w
