@@ -95,13 +95,83 @@ def test_postgresql_refuses_a_search_document_written_without_its_vector():
                                       item_type="01", item_id=1)
 
 
-def test_titles_segmented_ahead_give_way_to_the_documents_when_asked():
+# The Analyser starts its second process only where os.cpu_count() says there is a second core: each test below
+# says how many cores there are, so that none depends on the machine it runs on.
+
+
+def cores(monkeypatch, count):
+    monkeypatch.setattr(text.os, "cpu_count", lambda: count)
+
+
+def attempts_to_start_a_process(monkeypatch):
+    """The calls to ProcessPoolExecutor from here on (each refused, so that none starts a process)."""
+    attempts = []
+
+    def refuse(*args, **kwargs):
+        attempts.append(args)
+        raise OSError("no process here")
+
+    monkeypatch.setattr(text, "ProcessPoolExecutor", refuse)
+    return attempts
+
+
+DOCUMENTS = [("居民身份证办理", "", ["区公安分局", "身份证"]), ("企业投资项目备案", "企业投资项目", ["区发展改革局"])]
+
+
+def test_with_a_second_core_large_batches_are_analysed_in_a_second_process(monkeypatch):
+    cores(monkeypatch, 2)
+    expected = text.analyse_and_count(DOCUMENTS, vectors=True)
+    analyser = text.Analyser(text.Analyser.MIN_DOCUMENTS)
+    try:
+        assert analyser.pool is not None
+        assert analyser.pool.submit(text.os.getpid).result() != text.os.getpid()  # another process indeed
+        assert analyser.submit(DOCUMENTS, vectors=True)() == expected
+    finally:
+        analyser.close()
+    assert analyser.pool is None
+    analyser.close()  # again: nothing left to end
+
+
+@pytest.mark.parametrize("count", [1, None])  # None: the number of cores is unknown
+def test_with_one_core_everything_is_analysed_in_this_process(monkeypatch, count):
+    cores(monkeypatch, count)
+    attempts = attempts_to_start_a_process(monkeypatch)
+    expected = text.analyse_and_count(DOCUMENTS, vectors=True)
+    analyser = text.Analyser(text.Analyser.MIN_DOCUMENTS * 10)
+    assert analyser.pool is None
+    analyser.segment_ahead([f"第{n}号事项" for n in range(100)], give_way=True, chunk=10)
+    assert analyser.ahead == []  # nothing to segment ahead in the same process: the work would be the same
+    assert analyser.submit(DOCUMENTS, vectors=True)() == expected
+    assert analyser.submit(DOCUMENTS)() == (expected[0], expected[1], None)
+    analyser.close()
+    assert attempts == []  # not even tried
+
+
+def test_small_batches_are_analysed_in_this_process_even_with_cores_to_spare(monkeypatch):
+    cores(monkeypatch, 64)
+    attempts = attempts_to_start_a_process(monkeypatch)
+    analyser = text.Analyser(text.Analyser.MIN_DOCUMENTS - 1)
+    assert analyser.pool is None
+    assert analyser.submit(DOCUMENTS)() == text.analyse_and_count(DOCUMENTS)
+    assert attempts == []
+
+
+def test_where_no_process_can_start_the_analysis_runs_in_this_process(monkeypatch):
+    cores(monkeypatch, 2)
+    attempts = attempts_to_start_a_process(monkeypatch)  # as in a daemonic worker, which may have no children
+    analyser = text.Analyser(text.Analyser.MIN_DOCUMENTS)
+    assert len(attempts) == 1 and analyser.pool is None
+    assert analyser.submit(DOCUMENTS, vectors=True)() == text.analyse_and_count(DOCUMENTS, vectors=True)
+
+
+def test_titles_segmented_ahead_give_way_to_the_documents_when_asked(monkeypatch):
+    cores(monkeypatch, 2)
     documents = [("居民身份证办理", "", ["区公安分局", "身份证"])]
     expected = text.analyse_and_count(documents, vectors=True)
     for give_way in (True, False):
         analyser = text.Analyser(text.Analyser.MIN_DOCUMENTS)
         try:
-            assert analyser.pool is not None  # this machine has a second core
+            assert analyser.pool is not None
             analyser.segment_ahead([f"第{n}号事项：企业投资项目备案" for n in range(20000)], give_way=give_way,
                                    chunk=1000)
             chunks = list(analyser.ahead)
