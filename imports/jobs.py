@@ -1,17 +1,20 @@
 """Import jobs: the audit record of each import, running one in the background, and undoing one; keeping uploads
-in private storage until they are imported or expire; stale jobs (their process killed) retried or discarded."""
+in private storage until they are imported or expire; stale jobs (their process killed) failed, retried or
+discarded.
+
+The job row is the queue: a job 排队中 waits for a process to claim it (claim), whichever starts it
+(imports.tasks.dispatch: a Celery worker, the job's own process, or `manage.py run_import_worker`)."""
 
 import dataclasses
 import hashlib
 import logging
+import os
 import shutil
 import tempfile
-import time
 from contextlib import contextmanager
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -20,7 +23,8 @@ from wagtail.models import Revision
 from catalog.models import ServiceItem
 
 from .models import ImportJob
-from .service import ImportResult, Options, file_hash
+from .progress import PROGRESS_KEY, forget_progress, read_progress, report_progress, this_host  # noqa: F401
+from .service import Importer, ImportResult, Options, file_hash
 
 
 def record_job(result: ImportResult, filename: str, data: bytes, user, publish: bool, job: ImportJob | None = None):
@@ -78,26 +82,10 @@ def job_file(job: ImportJob):
     yield path
 
 
-PROGRESS_KEY = "imports:progress:{}"
-
-
-def report_progress(job_id: int, done: int, total: int, stage: str):
-    # "at": the job's heartbeat — a job whose reports stop (its process killed) is stale (ImportJob.is_stale).
-    cache.set(PROGRESS_KEY.format(job_id), {"done": done, "total": total, "stage": stage, "at": time.time()},
-              6 * 3600)
-
-
-def last_progress_at(job_id: int):
-    found = cache.get(PROGRESS_KEY.format(job_id))
-    if not found or "at" not in found:
-        return None
-    return timezone.datetime.fromtimestamp(found["at"], tz=timezone.get_current_timezone())
-
-
 def progress_of(job: ImportJob) -> dict:
     """What the progress bar shows: the running import's stage and counts, else the job row's."""
     running = job.status in (ImportJob.Status.PENDING, ImportJob.Status.RUNNING)
-    found = cache.get(PROGRESS_KEY.format(job.pk)) if running else None
+    found = read_progress(job.pk) if running else None
     if found is None:
         found = {"done": job.rows_done, "total": job.rows_total, "stage": "done" if not running else "pending"}
     percent = int(found["done"] * 100 / found["total"]) if found["total"] else 0
@@ -110,18 +98,34 @@ STAGES = {"pending": _("排队中"), "read": _("正在读取文件"), "validate"
           "write": _("正在写入（事项）"), "done": ""}
 
 
-def run_job(job: ImportJob, dry_run=False) -> ImportJob:
-    """Run a stored job (from the Celery task). Progress goes to the job row as rows are written."""
-    from .service import Importer
+INTERRUPTED = _("处理进程已中断，请重新导入或重试")
 
-    job.status = ImportJob.Status.RUNNING
-    job.started_at = timezone.now()
-    job.save(update_fields=["status", "started_at"])
+
+def claim(job: ImportJob) -> bool:
+    """Take a queued job for this process, unless another process took it first (or it is no longer queued)."""
+    now, host, pid = timezone.now(), this_host(), os.getpid()
+    taken = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.PENDING).update(
+        status=ImportJob.Status.RUNNING, started_at=now, worker_host=host, worker_pid=pid, interrupted=False,
+    )
+    if taken:
+        job.status, job.started_at, job.worker_host, job.worker_pid, job.interrupted = (
+            ImportJob.Status.RUNNING, now, host, pid, False,
+        )
+    return bool(taken)
+
+
+def run_job(job: ImportJob, dry_run=False) -> ImportJob:
+    """Run a queued job in this process: the preview (dry_run) or the confirmed import. Progress goes to the
+    progress cache as rows are read and items written; a job another process has taken is left to it."""
+    if not claim(job):
+        logger.info("import job %s is not queued any more: left alone", job.pk)
+        job.refresh_from_db()
+        return job
     report_progress(job.pk, 0, 0, "read")
 
     def progress(done, total, stage):
         # The import writes in one transaction, so the job row's counts only show after it: the progress page
-        # reads them from the cache (shared with the worker when CACHE_URL names a Redis server).
+        # reads them from the progress cache (shared by the processes, imports.progress).
         report_progress(job.pk, done, total, stage)
 
     known = {f.name for f in dataclasses.fields(Options)}
@@ -145,17 +149,59 @@ def run_job(job: ImportJob, dry_run=False) -> ImportJob:
     return record_job(result, job.file_name, b"", job.user, publish=options.publish, job=job)
 
 
-def retry_stale(job: ImportJob):
-    """Queue a stale job's run again: the preview, or the confirmed import (whose transaction never committed)."""
-    from .tasks import dispatch
+def next_queued() -> ImportJob | None:
+    """The job that has waited longest (for run_import_worker)."""
+    return ImportJob.objects.filter(status=ImportJob.Status.PENDING).order_by("queued_at", "created_at").first()
 
+
+def queue(job: ImportJob, confirmed: bool | None = None) -> ImportJob:
+    """Put the job back in the queue for a run: the confirmed import (confirmed=True), or again the run it had.
+    Start it with imports.tasks.dispatch."""
+    if confirmed is not None:
+        job.options = {**job.options, "confirmed": confirmed}  # the counts are the preview's until it is done
     job.status = ImportJob.Status.PENDING
     job.rows_done = 0
-    job.started_at = None
+    job.queued_at = timezone.now()
+    job.started_at = job.finished_at = None
+    job.worker_host, job.worker_pid, job.interrupted = "", None, False
     job.errors = []
-    job.save(update_fields=["status", "rows_done", "started_at", "errors"])
-    cache.delete(PROGRESS_KEY.format(job.pk))
-    dispatch(job, dry_run=not job.confirmed)
+    job.save(update_fields=["options", "status", "rows_done", "queued_at", "started_at", "finished_at",
+                            "worker_host", "worker_pid", "interrupted", "errors"])
+    forget_progress(job.pk)
+    return job
+
+
+def fail_stale_jobs() -> int:
+    """Mark every running job whose process is gone (or silent for IMPORTS_STALE_AFTER_SECONDS) 出错, with the
+    reason, so that no job stays 导入中 after a restart: run wherever jobs are listed or read, and by the worker
+    command, never at start-up (no query before the first request). Returns how many were marked."""
+    running = ImportJob.objects.filter(status=ImportJob.Status.RUNNING)
+    return sum(_fail_if_abandoned(job) for job in running)
+
+
+def settle(job: ImportJob) -> ImportJob:
+    """The job as it stands: marked 出错 first if its process has left it running."""
+    if job.status == ImportJob.Status.RUNNING:
+        _fail_if_abandoned(job)
+    return job
+
+
+def _fail_if_abandoned(job: ImportJob) -> bool:
+    if not job.abandoned:
+        return False
+    errors = [{"sheet": "", "row": None, "column": "", "value": "", "message": str(INTERRUPTED)}]
+    now = timezone.now()
+    # Only the run that was judged: a job finished or taken again meanwhile is left as it is.
+    marked = ImportJob.objects.filter(
+        pk=job.pk, status=ImportJob.Status.RUNNING, started_at=job.started_at, worker_pid=job.worker_pid,
+    ).update(status=ImportJob.Status.FAILED, interrupted=True, errors=errors, finished_at=now)
+    if marked:
+        logger.warning("import job %s left by its process (%s, pid %s): marked failed", job.pk, job.worker_host,
+                       job.worker_pid)
+        job.status, job.interrupted, job.errors, job.finished_at = ImportJob.Status.FAILED, True, errors, now
+    else:
+        job.refresh_from_db()
+    return bool(marked)
 
 
 def discard(job: ImportJob):

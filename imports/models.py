@@ -7,6 +7,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .progress import last_progress_at, process_gone
+
 
 class HeaderMapping(models.Model):
     """A saved header mapping for a recurring source: its column names → our element keys.
@@ -76,6 +78,13 @@ class ImportJob(models.Model):
                             editable=False)
     file_size = models.PositiveBigIntegerField(_("文件大小（字节）"), default=0)
     started_at = models.DateTimeField(_("开始运行时间"), null=True, blank=True)
+    # When its run was last queued (the confirmation, a retry); the upload's own run counts from created_at.
+    queued_at = models.DateTimeField(_("排队时间"), null=True, blank=True, editable=False)
+    # The process running it (imports.jobs.claim): host and process id (imports.progress.this_host).
+    worker_host = models.CharField(_("处理进程所在主机"), max_length=255, blank=True, editable=False)
+    worker_pid = models.PositiveIntegerField(_("处理进程号"), null=True, blank=True, editable=False)
+    # Marked 出错 because the process running it stopped (imports.jobs.fail_stale_jobs): its owner may retry it.
+    interrupted = models.BooleanField(_("处理中断"), default=False, editable=False)
     options = models.JSONField(default=dict, blank=True)
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
     rows_total = models.PositiveIntegerField(_("总行数"), default=0)
@@ -126,18 +135,28 @@ class ImportJob(models.Model):
         return self.status in (self.Status.PENDING, self.Status.RUNNING)
 
     def last_sign_of_life(self):
-        """When the job last showed progress: its progress report in the cache, else when it started or was queued."""
-        from .jobs import last_progress_at
+        """When the job last showed life: a run's progress report in the cache, else when it started; a queued
+        job, when it was queued."""
+        if self.status == self.Status.RUNNING:
+            return last_progress_at(self.pk) or self.started_at or self.created_at
+        return self.queued_at or self.created_at
 
-        return last_progress_at(self.pk) or self.started_at or self.created_at
+    @property
+    def abandoned(self) -> bool:
+        """Queued or running, yet left by its process: the process that claimed it is gone (seen from its own
+        machine), or no sign of life for IMPORTS_STALE_AFTER_SECONDS."""
+        if not self.is_working:
+            return False
+        if self.status == self.Status.RUNNING and process_gone(self.worker_host, self.worker_pid):
+            return True
+        silent = timezone.now() - self.last_sign_of_life()
+        return silent > timedelta(seconds=settings.IMPORTS_STALE_AFTER_SECONDS)
 
     @property
     def is_stale(self) -> bool:
-        """Queued or running, yet silent for IMPORTS_STALE_AFTER_SECONDS: the process running it is gone."""
-        if not self.is_working:
-            return False
-        silent = timezone.now() - self.last_sign_of_life()
-        return silent > timedelta(seconds=settings.IMPORTS_STALE_AFTER_SECONDS)
+        """Left by the process that ran it: marked 出错 for that, or still 排队中/导入中 until a reader marks it
+        (a queued job stays in the queue: a worker may yet take it)."""
+        return (self.status == self.Status.FAILED and self.interrupted) or self.abandoned
 
     @property
     def can_retry(self) -> bool:

@@ -21,7 +21,7 @@ from catalog.permissions import service_item_policy
 
 from .export import write_workbook
 from .jobs import discard as discard_job
-from .jobs import job_file, progress_of, retry_stale, store_upload, undo_job
+from .jobs import fail_stale_jobs, job_file, progress_of, queue, settle, store_upload, undo_job
 from .models import HeaderMapping, ImportJob
 from .permissions import header_mapping_policy
 from .report import error_report
@@ -41,8 +41,10 @@ def _jobs_for(user):
 
 
 def _job(request, pk):
+    """The job as it stands (one left running by a process that is gone is marked 出错 first: a restart of the
+    server, or a killed worker, never leaves a job 导入中)."""
     _require_import(request.user)
-    return get_object_or_404(_jobs_for(request.user), pk=pk)
+    return settle(get_object_or_404(_jobs_for(request.user), pk=pk))
 
 
 class UploadForm(forms.Form):
@@ -70,6 +72,7 @@ class UploadForm(forms.Form):
 
 def index(request):
     _require_import(request.user)
+    fail_stale_jobs()
     jobs = _jobs_for(request.user)[:100]
     return TemplateResponse(request, "imports/index.html", {"jobs": jobs, "page_title": _("批量导入导出")})
 
@@ -93,7 +96,7 @@ def upload(request):
         )
         store_upload(job, upload)
         job.save()
-        dispatch(job, dry_run=True)
+        dispatch(job)  # the preview
         return redirect("imports:job", job.pk)
     return TemplateResponse(request, "imports/upload.html", {"form": form, "page_title": _("上传电子表格")})
 
@@ -117,11 +120,7 @@ def confirm(request, pk):
     if job.status != ImportJob.Status.PREVIEWED or job.errors or job.user_id != request.user.pk:
         messages.error(request, _("只有本人预览通过的导入才能确认"))
         return redirect("imports:job", job.pk)
-    job.status = ImportJob.Status.PENDING
-    job.rows_done = 0
-    job.options = {**job.options, "confirmed": True}  # the counts are the preview's until this run is done
-    job.save(update_fields=["status", "rows_done", "options"])
-    dispatch(job, dry_run=False)
+    dispatch(queue(job, confirmed=True))
     return redirect("imports:job", job.pk)
 
 
@@ -135,13 +134,13 @@ def _own_stale_job(request, pk):
 
 @require_POST
 def retry(request, pk):
-    """A job left 排队中/导入中 by a killed process: run it again (nothing of it was written)."""
+    """A job its process left (killed, or the server restarted): run it again (nothing of it was written)."""
     job, ok = _own_stale_job(request, pk)
     if ok:
         if not job.can_retry:
             messages.error(request, _("上传的文件已过期，无法重试；请放弃这条记录后重新上传"))
         else:
-            retry_stale(job)
+            dispatch(queue(job))  # the same run again: the preview, or the confirmed import
             messages.success(request, _("已重新开始"))
     return redirect("imports:job", job.pk)
 

@@ -99,3 +99,35 @@ def test_worker_runs_an_import_with_its_background_writer(worker):
     item = ServiceItem.objects.get(implementation_code=CODE)
     assert item.live and item.materials.count() == 2 and item.live_revision.content["name"] == item.name
     assert SearchDocument.objects.filter(item=item).exists()
+
+
+def test_a_celery_worker_killed_in_the_middle_of_an_import_leaves_a_failed_job(worker):
+    # The worker process is the import's own: the job names it; killed, its job is 出错 at the next read, with
+    # nothing written, and the stale-job retry applies.
+    import signal
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from imports.jobs import fail_stale_jobs, store_upload
+    from imports.models import ImportJob
+    from imports.tasks import run_import
+    from tests.catalog.factories import DepartmentFactory
+    from tests.imports.test_jobs_process import ITEMS, csv_of
+
+    DepartmentFactory(name="区经信局", credit_code="11511301008778183N")
+    job = ImportJob(file_name="清单.csv", options={"confirmed": True, "mapping": None})
+    store_upload(job, SimpleUploadedFile("清单.csv", csv_of(ITEMS)))
+    job.save()
+    run_import.delay(job.pk, False)
+    deadline = time.monotonic() + 90
+    while job.status == "pending":
+        assert worker.poll() is None and time.monotonic() < deadline, worker.stdout.read().decode()
+        time.sleep(0.05)
+        job.refresh_from_db()
+    assert (job.status, job.worker_pid) == ("running", worker.pid)
+    worker.send_signal(signal.SIGKILL)
+    worker.wait(timeout=20)
+    assert fail_stale_jobs() == 1
+    job.refresh_from_db()
+    assert (job.status, job.interrupted, job.is_stale, job.can_retry) == ("failed", True, True, True)
+    assert not ServiceItem.objects.exists()

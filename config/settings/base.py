@@ -1,6 +1,7 @@
 """Settings shared by every environment. Values that differ per deployment come from the environment."""
 
 import os
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -127,11 +128,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     })
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# The embedded default keeps the cache in the process (imports then run in a thread of the same process).
-# With Celery workers, set CACHE_URL=redis://… so the web process sees the workers' import progress and the
-# search caches are shared.
+# The embedded default keeps the cache in each process, and the progress of imports (the "imports" cache: an
+# import runs in a process of its own, imports/tasks.py) in files under IMPORTS_PROGRESS_DIR, which every process
+# on this machine reads. With Celery workers on other machines, set CACHE_URL=redis://… so the web process sees
+# the workers' import progress and the search caches are shared.
 if env("CACHE_URL", ""):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env("CACHE_URL")}}
+    CACHES["imports"] = CACHES["default"]
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -208,6 +213,10 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     "imports": IMPORTS_STORAGE,
 }
+# The progress of running imports, without CACHE_URL: beside the uploads, which must be writable anyway.
+IMPORTS_PROGRESS_DIR = Path(env("IMPORTS_PROGRESS_DIR", str(IMPORTS_FILE_ROOT / "progress")))
+CACHES.setdefault("imports", {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                              "LOCATION": str(IMPORTS_PROGRESS_DIR)})
 
 LOGIN_URL = "wagtailadmin_login"
 
@@ -256,11 +265,16 @@ IMPORTS_MAX_UNCOMPRESSED_BYTES = int(env("IMPORTS_MAX_UNCOMPRESSED_BYTES", str(1
 IMPORTS_MAX_UPLOAD_BYTES = int(env("IMPORTS_MAX_UPLOAD_BYTES", str(200 * 2**20)))
 # Run admin imports inside the request instead of in the background (tests only).
 IMPORTS_RUN_INLINE = env_bool("IMPORTS_RUN_INLINE", False)
+# Without a broker the web process starts a process for each import (`manage.py run_import_job <id>`, with this
+# Python). Set IMPORTS_START_PROCESS=false where `manage.py run_import_worker` runs under a process supervisor
+# and takes the queued imports instead.
+IMPORTS_START_PROCESS = env_bool("IMPORTS_START_PROCESS", True)
+IMPORTS_PYTHON = env("IMPORTS_PYTHON", sys.executable)
 # An uploaded file that was not imported (previewed and never confirmed, refused, failed, discarded) is deleted
 # this many hours after its upload, by the hourly clean-up (Celery beat, or `manage.py expire_import_uploads`).
 IMPORTS_UPLOAD_RETENTION_HOURS = float(env("IMPORTS_UPLOAD_RETENTION_HOURS", "24"))
-# A job still "排队中/导入中" with no sign of progress for this long is stale (its process was killed): its owner
-# may retry or discard it.
+# A job still "排队中/导入中" with no sign of progress for this long is stale (its process was killed; on the
+# machine it ran on that is seen at once): a running one is marked 出错, and its owner may retry or discard it.
 IMPORTS_STALE_AFTER_SECONDS = int(env("IMPORTS_STALE_AFTER_SECONDS", "900"))
 
 CELERY_BEAT_SCHEDULE = {

@@ -19,6 +19,16 @@ STORAGES = {
     "imports": {**IMPORTS_STORAGE, "OPTIONS": {**IMPORTS_STORAGE["OPTIONS"], "location": str(IMPORTS_FILE_ROOT)}},
 }
 
+# Without CACHE_URL: one memory for the default cache and the import progress, as one cache (tests read the
+# progress through either). A test that runs an import in another process names a directory for the progress
+# (IMPORTS_PROGRESS_DIR), which that process and the test then share.
+if not env("CACHE_URL", ""):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tongban-tests"}}
+    CACHES["imports"] = (
+        {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": env("IMPORTS_PROGRESS_DIR")}
+        if env("IMPORTS_PROGRESS_DIR", "") else CACHES["default"]
+    )
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

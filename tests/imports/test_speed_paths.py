@@ -209,11 +209,15 @@ def test_sqlite_checkpoint_runs_after_the_import_commits(tmp_path):
 
 
 def test_the_garbage_collector_is_paused_during_an_import_and_resumes_after():
+    # In a process of the import's own (a worker); a web process never pauses it (tests/imports/test_jobs.py).
     import gc
 
+    from imports.service import import_process
+
     seen = []
-    result = import_file(workbook(), "x.xlsx", create_departments=True,
-                         progress=lambda done, total, stage: seen.append(gc.isenabled()))
+    with import_process():
+        result = import_file(workbook(), "x.xlsx", create_departments=True,
+                             progress=lambda done, total, stage: seen.append(gc.isenabled()))
     assert result.written and seen and not any(seen)
     assert gc.isenabled()
 

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from imports.jobs import record_job
 from imports.models import HeaderMapping
-from imports.service import import_file
+from imports.service import import_file, import_process
 
 
 class Command(BaseCommand):
@@ -41,10 +41,11 @@ class Command(BaseCommand):
             if saved is None:
                 raise CommandError(_("没有名为“%(n)s”的表头对应关系") % {"n": options["mapping"]})
             mapping = saved.columns
-        result = import_file(
-            data, path.name, user=user, dry_run=options["dry_run"], department=options["department"],
-            create_departments=options["create_departments"], publish=options["publish"], mapping=mapping,
-        )
+        with import_process():  # this process is the import's own: its collector may pause
+            result = import_file(
+                data, path.name, user=user, dry_run=options["dry_run"], department=options["department"],
+                create_departments=options["create_departments"], publish=options["publish"], mapping=mapping,
+            )
         if result.written:
             record_job(result, path.name, data, user, publish=options["publish"])
         if options["json"]:
