@@ -44,7 +44,7 @@ def applicant(db):
 
 @pytest.fixture
 def other(db):
-    return make_applicant(mobile="13900000002", name="李四", id_number="110108199001010019")
+    return make_applicant(mobile="13900000002", name="李四", id_number="11010819900101001X")
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ def fill_to_check(client, item, agent="no"):
     assert post_step(client, item, 1, {"situation.agent": agent, "situation.use": "job"}).status_code == 302
     second = {"form.name": "张三", "form.id_number": "11010519491231002X", "form.mobile": "13800000001"}
     if agent == "yes":
-        second.update({"form.agent_name": "王五", "form.agent_id": "110108199001010019"})
+        second.update({"form.agent_name": "王五", "form.agent_id": "11010819900101001X"})
     assert post_step(client, item, 2, second).status_code == 302
     third = {"form.copies": "2", "form.fee": "12.5", "form.mail": "no", "form.promise": "true",
              "form.members.rows": "0"}

@@ -4,7 +4,7 @@ block data like the designer stores it."""
 YES_NO = [{"value": "yes", "label": "是"}, {"value": "no", "label": "否"}]
 VALID_ID = "11010519491231002X"
 OTHER_ID = "110105194912310029"  # wrong check digit
-AGENT_ID = "110108199001010019"
+AGENT_ID = "11010819900101001X"
 
 
 def block(kind, **value):
