@@ -50,12 +50,13 @@ def run_import(path):
 
     call_command("migrate", verbosity=0)
     from bulk import UPKEEP_THREAD
-    from imports.service import Importer, Options
+    from imports.service import Importer, Options, import_process
 
     data = Path(path).read_bytes()
     started = time.perf_counter()
     importer = Importer(data, Path(path).name, options=Options(create_departments=True, publish=True))
-    result = importer.run()
+    with import_process():  # as run_import_job and the worker run it: the import's own process
+        result = importer.run()
     total = time.perf_counter() - started
     peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     # Once the import has committed, a thread of its own copies SQLite's log into the database file, or merges

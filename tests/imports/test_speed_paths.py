@@ -8,8 +8,8 @@ from django.contrib.auth import get_user_model
 from django.core.serializers.json import DjangoJSONEncoder
 from wagtail.models import Revision
 
-from catalog.revisions import serializable_data
 from catalog.models import LegalBasis, Material, ServiceItem
+from catalog.revisions import serializable_data
 from imports.service import import_file
 
 from .conftest import xlsx
@@ -132,8 +132,8 @@ def test_the_writer_names_every_column_of_wagtails_revision_and_log_tables():
 def test_background_writer_runs_statements_in_order_and_its_errors_roll_the_transaction_back():
     from django.db import IntegrityError, transaction
 
-    from catalog.models import Department
     from bulk import BackgroundWriter, write_rows
+    from catalog.models import Department
 
     table, columns = Department._meta.db_table, ["id", "name", "short_name", "credit_code", "division_code",
                                                  "level", "consultation_phone"]
