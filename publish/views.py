@@ -4,6 +4,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from applications.service import apply_url
 from catalog.codes import ItemType
 
 from . import checklist, params, queries, search
@@ -89,7 +90,8 @@ def guide(request, code, print_view=False):
     if item is None:
         raise Http404("没有这个已发布的事项")
     template = "publish/guide_print.html" if print_view else "publish/guide.html"
-    context = {"item": item, "print_view": print_view, **checklist.guide_context(item, request.GET)}
+    context = {"item": item, "print_view": print_view, "apply_url": apply_url(item),
+               **checklist.guide_context(item, request.GET)}
     return render(request, template, context)
 
 
