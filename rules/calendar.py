@@ -20,7 +20,6 @@ most once a second. Beyond the arrays' span (far past or future) the plain week 
 """
 
 import datetime
-import importlib
 import logging
 import threading
 import time
@@ -35,6 +34,7 @@ from django.utils import timezone
 
 from catalog.codes import TimeUnit
 
+from . import seeds
 from .models import CalendarDay
 
 logger = logging.getLogger(__name__)
@@ -297,11 +297,10 @@ def missing_years(upto: date) -> list[int]:
 
 
 def seed_calendar() -> int:
-    """Load data/holidays as migration 0002 does, keeping the days already there; returns the rows added.
+    """Load data/holidays as the migration does, keeping the days already there; returns the rows added.
     For databases that were flushed after migrating (tests)."""
-    seed = importlib.import_module("rules.migrations.0002_seed_calendar")
     before = CalendarDay.objects.count()
-    CalendarDay.objects.bulk_create(seed.calendar_rows(CalendarDay), ignore_conflicts=True)
+    CalendarDay.objects.bulk_create(seeds.calendar_rows(CalendarDay), ignore_conflicts=True)
     invalidate()  # bulk_create sends no signals
     return CalendarDay.objects.count() - before
 

@@ -107,7 +107,7 @@ class FlowStep(Orderable):
 class FlowTemplate(models.Model):
     """A flow for a kind of item that departments copy into their items and adapt (行政许可, 行政确认 …)."""
 
-    name = models.CharField(_("模板名称"), max_length=100, unique=True)
+    name = models.CharField(_("模板名称"), max_length=100)  # unique: Meta
     item_type = models.CharField(_("适用事项类型"), max_length=2, choices=ItemType.choices, blank=True)
     description = models.TextField(_("说明"), blank=True)
     # The steps as FlowStep's fields: [{"key", "name", "stage", "actor_role", "time_limit", "outcomes", "join"}].
@@ -117,6 +117,7 @@ class FlowTemplate(models.Model):
         verbose_name = _("流程模板")
         verbose_name_plural = _("流程模板")
         ordering = ["item_type", "name"]
+        constraints = [models.UniqueConstraint(fields=["name"], name="flow_template_name_unique")]
 
     def __str__(self):
         return self.name

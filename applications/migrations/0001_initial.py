@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('catalog', '0006_fee_applies_when_material_required_when'),
+        ('catalog', '0001_initial_squashed'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

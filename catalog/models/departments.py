@@ -13,8 +13,8 @@ class Department(models.Model):
     short_name = models.CharField(_("部门简称"), max_length=50, blank=True)
     # Stored as given: real lists carry 9-character organisation codes and malformed codes too.
     credit_code = models.CharField(
-        _("统一社会信用代码"), max_length=32, unique=True, help_text=_("18位统一社会信用代码；按原样保存")
-    )
+        _("统一社会信用代码"), max_length=32, help_text=_("18位统一社会信用代码；按原样保存")
+    )  # unique: Meta
     division_code = models.CharField(
         _("行政区划代码"), max_length=12, validators=[validate_division_code], help_text=_("GB/T 2260，6位或12位")
     )
@@ -31,6 +31,7 @@ class Department(models.Model):
         verbose_name = _("部门")
         verbose_name_plural = _("部门")
         ordering = ["division_code", "name"]
+        constraints = [models.UniqueConstraint(fields=["credit_code"], name="department_credit_code_unique")]
 
     def __str__(self):
         return self.short_name or self.name

@@ -49,9 +49,8 @@ class ServiceItem(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, 
     implementation_code = models.CharField(
         _("实施编码"),
         max_length=64,
-        unique=True,
         help_text=_("国家标准为31位；地方格式按原样保存并标记为无法校验"),
-    )
+    )  # unique: Meta (a constraint, so PostgreSQL gets no LIKE index beside it)
     basic_code = models.CharField(_("基本编码"), max_length=64, blank=True)
     item_type = models.CharField(_("事项类型"), max_length=2, choices=ItemType.choices)
     department = models.ForeignKey(
@@ -158,6 +157,7 @@ class ServiceItem(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, 
         permissions = [
             ("access_all_departments", _("可管理所有部门的事项")),
         ]
+        constraints = [models.UniqueConstraint(fields=["implementation_code"], name="item_implementation_code_unique")]
         # Links that most items leave empty are indexed only where set (a bulk import writes no NULL entries).
         indexes = [
             models.Index(fields=["department", "item_type"]),

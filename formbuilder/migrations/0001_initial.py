@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('catalog', '0006_fee_applies_when_material_required_when'),
+        ('catalog', '0001_initial_squashed'),
     ]
 
     operations = [

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('catalog', '0001_initial'),
+        ('catalog', '0001_initial_squashed'),
     ]
 
     operations = [

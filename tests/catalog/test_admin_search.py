@@ -4,16 +4,13 @@ Wagtail's search backend does not segment Chinese (DESIGN decision 3): "身份�
 inside "居民身份证办理". The admin now searches with icontains; these tests pin that down.
 """
 
-import importlib
 
 import pytest
-from django.apps import apps as django_apps
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection
 from django.urls import reverse
 from wagtail.search.models import IndexEntry
 
-from catalog.models import Department, ServiceItem
+from catalog.models import ServiceItem
 
 from .factories import ServiceItemFactory, UserFactory
 
@@ -150,21 +147,3 @@ def test_saving_an_item_writes_no_search_index_rows(items):
     items.id_card.save_revision().publish()
     content_type = ContentType.objects.get_for_model(ServiceItem)
     assert not IndexEntry.objects.filter(content_type=content_type).exists()
-
-
-def test_migration_deletes_only_service_item_index_rows(items):
-    item_type = ContentType.objects.get_for_model(ServiceItem)
-    department_type = ContentType.objects.get_for_model(Department)
-    for item in (items.id_card, items.item_b):
-        IndexEntry.objects.create(content_type=item_type, object_id=str(item.pk), title=item.name)
-    IndexEntry.objects.create(content_type=department_type, object_id=str(items.dept_a.pk), title="区公安分局")
-
-    migration = importlib.import_module("catalog.migrations.0003_drop_service_item_search_index")
-    migration.delete_index_entries(django_apps, type("SchemaEditor", (), {"connection": connection})())
-
-    remaining = list(IndexEntry.objects.values_list("content_type_id", flat=True))
-    assert remaining == [department_type.pk]
-    if connection.vendor == "sqlite":
-        with connection.cursor() as cursor:  # the FTS5 table follows (trigger), so the search backend stays consistent
-            cursor.execute("SELECT count(*) FROM wagtailsearch_indexentry_fts")
-            assert cursor.fetchone()[0] == 1

@@ -1,6 +1,5 @@
 """Browser tests with Debian's Chromium (Playwright cannot download its own browser here)."""
 
-import importlib
 import os
 from pathlib import Path
 
@@ -98,13 +97,13 @@ def demo_site(transactional_db, live_server, settings):
 
     from publish import search
     from publish.seed import seed_synonyms
-    from rules import calendar
+    from rules import calendar, seeds
 
     settings.PUBLIC_PAGE_CACHE_SECONDS = 300
     # A flushing (transactional) test may have removed the rows the migrations seed.
     seed_synonyms()
     calendar.seed_calendar()
-    importlib.import_module("rules.migrations.0003_seed_flow_templates").seed(apps, None)
+    seeds.seed_flow_templates(apps, None)
     call_command("load_demo", verbosity=0)
     search.rebuild()
     return live_server.url

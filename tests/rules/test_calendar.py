@@ -1,7 +1,6 @@
 """rules.calendar against a day-by-day reference built from the data files, the known days of 2026, years without
 entered days, and the per-process arrays being rebuilt when the calendar changes."""
 
-import importlib
 import json
 from datetime import date, timedelta
 from functools import cache
@@ -277,9 +276,10 @@ def test_the_migration_reverses_and_the_seed_restores_it():
     from django.apps import apps
     from django.db import connection
 
-    seed = importlib.import_module("rules.migrations.0002_seed_calendar")
+    from rules import seeds
+
     total = CalendarDay.objects.count()
-    seed.delete_days(apps, SimpleNamespace(connection=connection))
+    seeds.delete_days(apps, SimpleNamespace(connection=connection))
     assert CalendarDay.objects.count() == 0
     assert calendar.seed_calendar() == total == len(reference_days()[0])
     assert calendar.seed_calendar() == 0  # days already there are kept

@@ -1,10 +1,63 @@
-"""Flow templates (流程模板) that departments copy into their items and adapt: 行政许可, 行政许可（并联审批）,
-行政确认, 公共服务. The steps follow the usual 权力运行流程 (申请 → 受理 → 审查 → 决定 → 制证 → 送达); time limits are
-examples to adapt to each item's promised limit. Stages are catalog.codes.ResponsibilityStageKind values."""
+"""The rows the rules app starts with, seeded by its migration (and again by tests that flush the database).
 
-from django.db import migrations
+- The working-day calendar, from data/holidays (github.com/NateScarlet/holiday-cn, MIT): every day of every year
+  file, with the year's first State Council notice as its source. Years without days stay empty: the admin says
+  so, and deadlines that reach them count weekends only.
+- Flow templates (流程模板) that departments copy into their items and adapt: 行政许可, 行政许可（并联审批）,
+  行政确认, 公共服务. The steps follow the usual 权力运行流程 (申请 → 受理 → 审查 → 决定 → 制证 → 送达); time
+  limits are examples to adapt to each item's promised limit. Stages are catalog.codes.ResponsibilityStageKind
+  values.
+
+Kept out of the migration so that code and tests reach them by name; the functions take the migration's `apps`, so
+they use the historical models there.
+"""
+
+import json
+from datetime import date
+
+from django.conf import settings
 
 
+def holiday_files():
+    return sorted((settings.BASE_DIR / "data" / "holidays").glob("[0-9][0-9][0-9][0-9].json"))
+
+
+def calendar_rows(CalendarDay):
+    """Every day of every year file as an unsaved CalendarDay (also used by rules.calendar.seed_calendar)."""
+    rows = []
+    for path in holiday_files():
+        year = json.loads(path.read_text(encoding="utf-8"))
+        source_url = year["papers"][0] if year["papers"] else ""
+        rows.extend(
+            CalendarDay(
+                date=date.fromisoformat(day["date"]),
+                is_off_day=day["isOffDay"],
+                name=day["name"],
+                source_url=source_url,
+            )
+            for day in year["days"]
+        )
+    return rows
+
+
+def load_days(apps, schema_editor):
+    """The migration's operation (and its reverse, delete_days)."""
+    CalendarDay = apps.get_model("rules", "CalendarDay")
+    rows = calendar_rows(CalendarDay)
+    CalendarDay.objects.using(schema_editor.connection.alias).bulk_create(rows, ignore_conflicts=True)
+
+
+def delete_days(apps, schema_editor):
+    CalendarDay = apps.get_model("rules", "CalendarDay")
+    dates = [
+        date.fromisoformat(day["date"])
+        for path in holiday_files()
+        for day in json.loads(path.read_text(encoding="utf-8"))["days"]
+    ]
+    CalendarDay.objects.using(schema_editor.connection.alias).filter(date__in=dates).delete()
+
+
+# --- flow templates ---
 def outcome(key, label, *next_steps):
     return {"key": key, "label": label, "next": list(next_steps)}
 
@@ -103,18 +156,12 @@ TEMPLATES = [
 ]
 
 
-def seed(apps, schema_editor):
+def seed_flow_templates(apps, schema_editor):
     FlowTemplate = apps.get_model("rules", "FlowTemplate")
     for template in TEMPLATES:
         FlowTemplate.objects.get_or_create(name=template["name"], defaults=template)
 
 
-def unseed(apps, schema_editor):
+def unseed_flow_templates(apps, schema_editor):
     FlowTemplate = apps.get_model("rules", "FlowTemplate")
     FlowTemplate.objects.filter(name__in=[template["name"] for template in TEMPLATES]).delete()
-
-
-class Migration(migrations.Migration):
-    dependencies = [("rules", "0002_seed_calendar")]
-
-    operations = [migrations.RunPython(seed, unseed)]
