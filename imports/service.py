@@ -9,21 +9,21 @@ import gc
 import hashlib
 import threading
 import time
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 from wagtail.models import Revision
 
-from bulk import BackgroundWriter, IdPool, KeyCheck, Statements, reserve_ids, tune_for_bulk_write, upkeep_after_commit
+from bulk import BackgroundWriter, IdPool, KeyCheck, reserve_ids, tune_for_bulk_write, upkeep_after_commit
 from catalog.models import Department, LegalBasis, ServiceItem, scoped_department_ids
 from catalog.revisions import serializable_data
 from catalog.validators import SICHUAN_CODE
 from catalog.writer import ItemContent, ItemWriter, child_relations, jsonb_ordered
+from publish.service import BulkIndex, bulk_committed, send_committed
 
 from . import values
 from .reader import FileRefused, RowError, SheetData, Workbook, read_workbook
@@ -128,7 +128,7 @@ class Importer:
         self.strings: dict[str, str] = {}
         self.memo: dict[tuple[str, str], dict] = {}  # (sheet, column key) → raw cell → (value, error, raw)
         self.timings: dict[str, float] = {}  # seconds per phase: read, validate, write (for the benchmark)
-        self.analyser = None  # the public index's text analysis (publish.text.Analyser), when publishing
+        self.public_index = None  # the public search documents (publish.service.BulkIndex), when publishing
         self.states = None  # item id → its current content (row or draft), once looked up
 
     # --- errors ---------------------------------------------------------------------------------------------
@@ -179,16 +179,13 @@ class Importer:
         self.progress(self.rows_validated, self.rows_expected, "validate")
         if sheet.spec is ITEM_SHEET:
             if self.options.publish and not self.options.dry_run:
-                # Its process starts now, while the rest of the file is read and checked, so that it is ready for
-                # the first batch written: started then, it held the writing up for a second and a half.
-                self.analyser = PublicIndex.start_analyser(sheet.expected_rows)
+                # Its analysing process starts now, while the rest of the file is read and checked, so that it is
+                # ready for the first batch written: started then, it held the writing up for a second and a half.
+                self.public_index = BulkIndex(sheet.expected_rows)
             self._read_items(sheet)
-            if self.analyser is not None:  # its process is idle while the materials are read
-                # SQLite: this thread sets the pace of the write and must not wait for titles segmented ahead;
-                # PostgreSQL: the server does, and each title segmented ahead is work taken off the write.
-                self.analyser.segment_ahead([row.values["name"] for row in self.items.values()
-                                             if row.values.get("name")],
-                                            give_way=connection.vendor != "postgresql")
+            if self.public_index is not None:  # its process is idle while the materials are read
+                self.public_index.segment_ahead([row.values["name"] for row in self.items.values()
+                                                 if row.values.get("name")])
         else:
             self._read_children(sheet)
         # The sheet's height counted its blank rows too: the total now counts the rows there were.
@@ -566,8 +563,8 @@ class Importer:
             try:
                 return self._run()
             finally:
-                if self.analyser is not None:
-                    self.analyser.close()
+                if self.public_index is not None:
+                    self.public_index.close()
 
     def _run(self) -> ImportResult:
         self.plan()
@@ -607,9 +604,12 @@ class Importer:
             self.codes = {row.item_id: row.code for row in new}
             self._main_items = self._main_item_ids()
             indexed = []
-            if self.options.publish and self.analyser is None:  # (no item sheet: started here, not while reading)
-                self.analyser = PublicIndex.start_analyser(total)
-            index = PublicIndex(total, self.codes, ids, self.analyser) if self.options.publish else None
+            index = None
+            if self.options.publish:
+                if self.public_index is None:  # (no item sheet: started here, not while reading)
+                    self.public_index = BulkIndex(total)
+                index = self.public_index
+                index.begin(ids, total, self.codes)
             # In batches: two batches of content dictionaries at most are in memory at a time (see below).
             unindexed = None  # the batch whose documents are stored after the next batch's rows
             for start in range(0, total, CHUNK):
@@ -668,7 +668,7 @@ class Importer:
         contents = self._contents(rows, template, child_templates)
         lap = lap("write: content")
         # The public index's text analysis runs in a second process while this one writes the rows.
-        analysed = index.analyse(rows, contents) if index is not None else None
+        analysed = index.analyse(contents, [row.department for row in rows]) if index is not None else None
         writer.write(contents)
         lap = lap("write: items, children, revisions")
         for row, content in zip(rows, contents, strict=True):
@@ -686,15 +686,11 @@ class Importer:
 
     def _store_documents(self, index, rows, contents, analysed):
         lap = self._lap()
-        index.store(rows, contents, analysed, self.statements)
+        index.store(contents, [row.department for row in rows], analysed, self.statements)
         lap("write: public search index")
 
     def _after_publish(self, ids):
-        from .tasks import schedule_elastic_index
-
-        search_index_changed()
-        if settings.ELASTICSEARCH_URL:
-            schedule_elastic_index(ids)
+        bulk_committed(ids)
 
     def _lap(self, started=None):
         """A stopwatch for the benchmark: lap(name) adds the time since the previous lap to timings[name]."""
@@ -760,68 +756,6 @@ class Importer:
         return contents
 
 
-class PublicIndex:
-    """The published items' public search documents (publish.search), from the content the import writes."""
-
-    def __init__(self, expected: int, codes: dict[int, str], ids: IdPool, analyser):
-        self.codes = codes  # implementation codes of the items this import creates, by id (for sub-items' parents)
-        self.ids = ids
-        self.frequencies = Counter()  # the term frequencies' changes, applied once at the end
-        try:
-            from publish import search
-            from publish.models import SearchDocument
-        except ImportError:  # the public site is not installed
-            self.search = None
-            return
-        ids.reserve(SearchDocument, expected)
-        self.search, self.analyser = search, analyser  # (the importer's, which closes it)
-
-    @staticmethod
-    def start_analyser(expected: int):
-        """publish.text.Analyser for about `expected` documents (None without the public site)."""
-        try:
-            from publish import text
-        except ImportError:
-            return None
-        return text.Analyser(expected)
-
-    def analyse(self, rows: list[ItemRow], contents: list[ItemContent]):
-        if self.search is None:
-            return None
-        documents = []
-        for row, content in zip(rows, contents, strict=True):
-            data = content.data
-            body = self.search.body_parts(data, row.department, [m["name"] for m in data["materials"]],
-                                          [(q["question"], q["answer"]) for q in data["faqs"]],
-                                          [b["law"] for b in data["legal_bases"]])
-            documents.append((data["name"], data["main_item_name"], body))
-        return self.analyser.submit(documents, vectors=self.search.fulltext.vector_written())
-
-    def store(self, rows: list[ItemRow], contents: list[ItemContent], analysed, statements: Statements):
-        if self.search is None:
-            return
-        parents = {c.data["parent"] for c in contents if c.data.get("parent")} - set(self.codes)
-        if parents:
-            statements.wait()  # the connection is this thread's again
-        parent_codes = dict(ServiceItem.objects.filter(pk__in=parents).values_list("pk", "implementation_code"))
-        parent_codes.update(self.codes)
-        texts, term_counts, vectors = analysed()
-        documents = [
-            self.search.document_values(content.data, row.department, parent_codes.get(content.data["parent"], ""),
-                                        analysed_texts)
-            for row, content, analysed_texts in zip(rows, contents, texts, strict=True)
-        ]
-        # New items have no documents to replace.
-        replaced = [c.pk for c in contents if c.existing is not None]
-        self.search.store_documents(replaced, documents, self.frequencies, statements=statements, ids=self.ids,
-                                    term_counts=term_counts, vectors=vectors)
-
-    def finish(self):
-        """Once every batch is written (and the background writer is done)."""
-        if self.search is not None:
-            self.search.apply_frequencies(self.frequencies)
-
-
 _collector = {"imports": 0, "was_enabled": False, "import_process": 0}
 _collector_lock = threading.Lock()
 
@@ -867,21 +801,13 @@ def collector_paused():
 
 
 def stored_codes_postgres(codes: list[str]) -> list[str]:
-    """Which of the implementation codes are stored, in one query with the codes as an array: as 5,000 parameters
-    a query, 100,000 codes took 1.7 s against 100,000 stored items, as an array 0.16 s."""
+    """Which of the implementation codes are stored, in one query with the codes as an array: ten times faster
+    than queries of 5,000 parameters each (docs/benchmarks.md, commit e418f1f)."""
     table, column = ServiceItem._meta.db_table, ServiceItem._meta.get_field("implementation_code").column
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {quote(column)} FROM {quote(table)} WHERE {quote(column)} = ANY(%s)", [codes])
         return [code for (code,) in cursor.fetchall()]
-
-
-def search_index_changed():
-    try:
-        from publish import search
-    except ImportError:
-        return
-    search.index_changed()
 
 
 def clean_cell(column: Column, raw):
@@ -944,16 +870,9 @@ def _child_tuple(relation, fields):
 
 
 def reindex_elastic(ids):
-    """Send published imported items to Elasticsearch (the database index is written with the import itself)."""
-    from publish import elastic
-
-    for start in range(0, len(ids), CHUNK):
-        items = list(
-            ServiceItem.objects.filter(pk__in=ids[start : start + CHUNK], live=True)
-            .select_related("department", "parent")
-            .prefetch_related("materials", "faqs", "legal_bases")
-        )
-        elastic.index_items(items)
+    """Items a publishing import committed, to a search server of its own (imports.tasks.index_elastic; the import
+    itself leaves them to publish.service.bulk_committed)."""
+    send_committed(ids)
 
 
 def import_file(data: bytes, filename: str, user=None, progress=None, **options) -> ImportResult:

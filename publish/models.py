@@ -4,8 +4,8 @@ Wagtail's search backends do not segment Chinese (DESIGN decision 3), so the ind
 published item with its facet values and the item's jieba search-mode terms, space-joined, per field (title, main
 item, body). The database's own full-text index covers those term fields (created by migrations, not a Django
 field): an FTS5 table on SQLite, a weighted tsvector written with each document and a GIN index on PostgreSQL
-(publish.fulltext). It selects and ranks candidates; publish.search rescores the best few hundred exactly. TermFrequency
-holds each term's document frequency for idf, maintained at index time.
+(publish.search.schema). It selects and ranks candidates; publish.search.ranking rescores the best few hundred.
+TermFrequency holds each term's document frequency for idf, maintained at index time.
 """
 
 from django.db import IntegrityError, models, transaction

@@ -9,3 +9,10 @@ def reindex_item(item_id: int) -> bool:
     searchable = search.index_item(item_id)
     state.bump()
     return searchable
+
+
+@shared_task(name="publish.index_committed")
+def index_committed(ids: list[int]) -> int:
+    """Items a bulk write published, to a search server of its own (after the write committed)."""
+    search.backend().index_committed(ids)
+    return len(ids)

@@ -2,7 +2,7 @@
 
 from django.db import migrations, models
 
-from publish import fulltext
+from publish.search import schema
 
 # After this migration run `manage.py rebuild_search_index`: documents indexed before it have no term fields yet.
 
@@ -39,6 +39,6 @@ class Migration(migrations.Migration):
         migrations.DeleteModel(
             name='Posting',
         ),
-        # SQLite: FTS5 table + triggers; PostgreSQL: generated weighted tsvector + GIN index (publish.fulltext).
-        migrations.RunPython(fulltext.install, fulltext.uninstall),
+        # SQLite: FTS5 table + triggers; PostgreSQL: generated weighted tsvector + GIN index (publish.search.schema).
+        migrations.RunPython(schema.install, schema.uninstall),
     ]

@@ -4,7 +4,7 @@ The stored documents get theirs here, from their terms."""
 
 from django.db import migrations
 
-from publish import fulltext
+from publish.search import schema
 
 BATCH = 5000
 
@@ -14,25 +14,25 @@ def written_vector(apps, schema_editor):
         return
     from publish.text import tsvector_text
 
-    _execute(schema_editor, fulltext.POSTGRES_WRITTEN_VECTOR)
+    _execute(schema_editor, schema.POSTGRES_WRITTEN_VECTOR)
     SearchDocument = apps.get_model("publish", "SearchDocument")
     rows = SearchDocument.objects.order_by("id").values_list("id", "title_terms", "main_terms", "body_terms")
     with schema_editor.connection.cursor() as cursor:
         last = 0
         while batch := list(rows.filter(id__gt=last)[:BATCH]):
             cursor.execute(
-                f"UPDATE {fulltext.TABLE} d SET {fulltext.VECTOR} = v.vector::tsvector"
+                f"UPDATE {schema.TABLE} d SET {schema.VECTOR} = v.vector::tsvector"
                 " FROM unnest(%s::bigint[], %s::text[]) AS v(id, vector) WHERE d.id = v.id",
                 [[r[0] for r in batch], [tsvector_text(*r[1:]) for r in batch]])
             last = batch[-1][0]
-    _execute(schema_editor, [fulltext.POSTGRES_VECTOR_REQUIRED, fulltext.POSTGRES_VECTOR_INDEX])
+    _execute(schema_editor, [schema.POSTGRES_VECTOR_REQUIRED, schema.POSTGRES_VECTOR_INDEX])
 
 
 def generated_vector(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
-    _execute(schema_editor, [*fulltext.POSTGRES_WRITTEN_VECTOR_UNINSTALL, *fulltext.POSTGRES_UNINSTALL,
-                             *fulltext.POSTGRES_INSTALL])
+    _execute(schema_editor, [*schema.POSTGRES_WRITTEN_VECTOR_UNINSTALL, *schema.POSTGRES_UNINSTALL,
+                             *schema.POSTGRES_INSTALL])
 
 
 def _execute(schema_editor, statements):

@@ -2,6 +2,7 @@ import pytest
 
 from publish import search, text
 from publish.models import SearchDocument, Synonym, TermFrequency, ZeroResultQuery
+from publish.search import documents, ranking
 from tests.catalog.factories import ServiceItemFactory
 
 pytestmark = pytest.mark.django_db
@@ -108,29 +109,28 @@ def test_term_frequencies_follow_publishing(items, django_capture_on_commit_call
         row = TermFrequency.objects.filter(term=term).first()
         return row.documents if row else 0
 
-    assert frequency(search.DOCUMENTS) == SearchDocument.objects.count() == 5
+    assert frequency(documents.DOCUMENTS) == SearchDocument.objects.count() == 5
     before = frequency("身份证")
     with django_capture_on_commit_callbacks(execute=True):
         items["idcard"].unpublish()
-    assert frequency("身份证") == before - 1 and frequency(search.DOCUMENTS) == 4
+    assert frequency("身份证") == before - 1 and frequency(documents.DOCUMENTS) == 4
     search.rebuild()
-    assert frequency("身份证") == before - 1 and frequency(search.DOCUMENTS) == 4
+    assert frequency("身份证") == before - 1 and frequency(documents.DOCUMENTS) == 4
 
 
 def test_full_text_index_follows_document_changes(items):
-    from publish import fulltext
-
+    index = search.backend().documents
     licence = SearchDocument.objects.get(item=items["licence"])
-    assert licence.pk in fulltext.ranked_ids(["营业执照"], search.Filters(), 10)
+    assert licence.pk in index.ranked_ids(["营业执照"], search.Filters(), 10)
     licence.title_terms = "量子"
     licence.save()
-    assert licence.pk not in fulltext.ranked_ids(["营业执照"], search.Filters(), 10)
-    assert fulltext.ranked_ids(["量子"], search.Filters(), 10) == [licence.pk]
-    assert fulltext.count(["量子"], search.Filters(audience="person")) == 0
+    assert licence.pk not in index.ranked_ids(["营业执照"], search.Filters(), 10)
+    assert index.ranked_ids(["量子"], search.Filters(), 10) == [licence.pk]
+    assert index.count(["量子"], search.Filters(audience="person")) == 0
 
 
 def test_rarest_terms_select_when_candidates_would_flood(items, monkeypatch):
-    monkeypatch.setattr(search, "SELECT_POOL", 1)
-    idf, selecting = search._idf({"营业执照": 1.0, "营业": 1.0})
+    monkeypatch.setattr(ranking, "SELECT_POOL", 1)
+    idf, selecting = ranking.term_statistics({"营业执照": 1.0, "营业": 1.0})
     assert set(idf) == {"营业执照", "营业"} and selecting == ["营业执照"]  # 营业 still scores
     assert titles(search.search("营业执照"))[0] == "企业营业执照申请办理"

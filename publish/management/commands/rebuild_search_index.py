@@ -1,6 +1,5 @@
 import time
 
-from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from publish import search, state
@@ -18,10 +17,7 @@ class Command(BaseCommand):
         def progress(done, total):
             self.stdout.write(f"  {done}/{total}")
 
+        # The database's documents, and a search server's index when one is configured.
         count = search.rebuild(batch_size=batch_size, progress=progress)
-        if settings.ELASTICSEARCH_URL:
-            from publish import elastic
-
-            elastic.rebuild(progress=progress)
         state.bump()
         self.stdout.write(self.style.SUCCESS(f"已索引 {count} 个事项，用时 {time.monotonic() - started:.1f} 秒"))

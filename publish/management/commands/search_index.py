@@ -1,7 +1,6 @@
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from publish import elastic
+from publish import search
 
 
 class Command(BaseCommand):
@@ -11,13 +10,14 @@ class Command(BaseCommand):
         parser.add_argument("action", choices=["create", "rebuild", "check"])
 
     def handle(self, *args, action, **options):
-        if not settings.ELASTICSEARCH_URL:
+        backend = search.backend()
+        if not backend.separate_server:
             raise CommandError("未设置 ELASTICSEARCH_URL；数据库索引请用 rebuild_search_index")
         if action in ("create", "rebuild"):
-            name = elastic.rebuild(progress=lambda done, total: self.stdout.write(f"  {done}/{total}"))
-            self.stdout.write(self.style.SUCCESS(f"别名 {elastic.alias()} → {name}"))
+            name = backend.rebuild_index(progress=lambda done, total: self.stdout.write(f"  {done}/{total}"))
+            self.stdout.write(self.style.SUCCESS(f"别名 {backend.index} → {name}"))
         else:
-            report = elastic.check()
+            report = backend.check()
             self.stdout.write(str(report))
             if report["documents"] != report["published"]:
                 raise CommandError("索引文档数与已发布事项数不一致，请执行 rebuild")
