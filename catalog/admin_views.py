@@ -4,16 +4,13 @@ Views stay thin: the rule of who sees what is service_item_policy (permissions.p
 into every view Wagtail builds for the snippet.
 """
 
-import django_filters
 from django import forms
 from django.contrib.admin.utils import unquote
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_list_or_404
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.forms.choosers import BaseFilterForm
 from wagtail.admin.panels import Panel
 from wagtail.admin.ui.tables import Column
@@ -23,9 +20,8 @@ from wagtail.snippets.bulk_actions.delete import DeleteBulkAction
 from wagtail.snippets.views.chooser import SnippetChooserViewSet
 from wagtail.snippets.views.snippets import IndexView as SnippetIndexView
 
-from .codes import CodeStatus, ItemType
-from .completeness import CHECKS, assess, reasons_from_text
-from .models import Department, ServiceItem, scoped_departments
+from .completeness import assess, reasons_from_text
+from .models import ServiceItem
 from .permissions import service_item_policy
 
 
@@ -76,19 +72,7 @@ class ScopedDeleteBulkAction(DepartmentScopedBulkActionMixin, DeleteBulkAction):
 # The admin finds items with the database's substring match (icontains), not Wagtail's search index: that index
 # (modelsearch, FTS5 / PostgreSQL 'simple') does not segment Chinese, so "身份证" never matched
 # "居民身份证办理（包括临时）" (DESIGN decision 3). A LIKE scan over a department's list is cheap at this size.
-SEARCH_FIELDS = ["name", "implementation_code", "main_item_name", "department__name"]
-
-
-def search_items(queryset, query):
-    """Narrow queryset to the items whose SEARCH_FIELDS contain query (case-insensitive). Never widens it."""
-    query = (query or "").strip()
-    if not query:
-        return queryset
-    condition = Q()
-    for field in SEARCH_FIELDS:
-        condition |= Q(**{f"{field}__icontains": query})
-    return queryset.filter(condition)
-
+from .filters import SEARCH_FIELDS, search_items  # noqa: E402,F401 (the listing's search; public in filters)
 
 # --- listing -------------------------------------------------------------------------------------
 
@@ -108,47 +92,6 @@ class ServiceItemIndexView(SnippetIndexView):
             )
         )
         return buttons
-
-
-COMPLETENESS_LEVELS = {
-    "complete": (100, 100),
-    "minor": (80, 99),
-    "major": (50, 79),
-    "poor": (0, 49),
-}
-
-
-class ServiceItemFilterSet(WagtailFilterSet):
-    department = django_filters.ModelChoiceFilter(
-        label=_("实施主体"),
-        queryset=lambda request: scoped_departments(request.user) if request else Department.objects.none(),
-    )
-    item_type = django_filters.ChoiceFilter(label=_("事项类型"), choices=ItemType.choices)
-    code_status = django_filters.ChoiceFilter(label=_("编码校验"), choices=CodeStatus.choices)
-    completeness = django_filters.ChoiceFilter(
-        label=_("要素完整度"),
-        method="filter_completeness",
-        choices=[
-            ("complete", _("完整（100分）")),
-            ("minor", _("基本完整（80–99分）")),
-            ("major", _("缺项较多（50–79分）")),
-            ("poor", _("严重缺项（50分以下）")),
-        ],
-    )
-    missing = django_filters.ChoiceFilter(
-        label=_("缺项"), method="filter_missing", choices=[(code, reason) for code, (_w, reason) in CHECKS.items()]
-    )
-
-    class Meta:
-        model = ServiceItem
-        fields = ["department", "item_type", "code_status", "live"]
-
-    def filter_completeness(self, queryset, name, value):
-        low, high = COMPLETENESS_LEVELS[value]
-        return queryset.filter(completeness_score__gte=low, completeness_score__lte=high)
-
-    def filter_missing(self, queryset, name, value):
-        return queryset.filter(completeness_flags__contains=f",{value},")
 
 
 class CompletenessColumn(Column):

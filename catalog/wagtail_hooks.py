@@ -21,17 +21,16 @@ from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 from . import lockouts  # noqa: F401 (registers the 登录锁定 admin page)
 from .admin_reports import CompletenessReportView
 from .admin_views import (
-    SEARCH_FIELDS,
     CompletenessColumn,
     CompletenessPanel,
     ScopedDeleteBulkAction,
     ServiceItemChooserViewSet,
-    ServiceItemFilterSet,
     ServiceItemIndexView,
     scoped_view_class,
 )
 from .completeness import summary_by_department
 from .extensions import item_tabs
+from .filters import SEARCH_FIELDS, ServiceItemFilterSet
 from .forms import ServiceItemForm
 from .models import CatalogEntry, Department, ServiceItem, scoped_department_ids
 from .permissions import service_item_policy

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from catalog.admin_views import search_items
+from catalog.filters import ServiceItemFilterSet, search_items
 from catalog.models import ServiceItem, scoped_department_ids
 from catalog.permissions import service_item_policy
 
@@ -192,7 +192,6 @@ def export(request):
     """The catalogue as the import layout: everything the user may see, narrowed by the listing's filters."""
     if not service_item_policy.user_has_any_permission(request.user, ["view", "change"]):
         raise PermissionDenied
-    from catalog.admin_views import ServiceItemFilterSet
 
     items = service_item_policy.scope_queryset(request.user, ServiceItem.objects.all())
     filters = ServiceItemFilterSet(request.GET or None, queryset=items, request=request)

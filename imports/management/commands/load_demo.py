@@ -4,7 +4,7 @@ from django.db import transaction
 from catalog.demo import load_demo
 from catalog.models import ServiceItem
 from formbuilder.demo import add_demo_forms
-from publish import search
+from publish.service import rebuild_search
 from rules.demo import add_demo_rules
 from rules.demo_flows import add_demo_flows
 
@@ -29,5 +29,5 @@ class Command(BaseCommand):
             add_demo_rules()
             add_demo_flows()
             add_demo_forms()
-            search.rebuild()
+            rebuild_search()
         self.stdout.write(self.style.SUCCESS(f"已载入 {departments} 个部门、{items} 个事项和演示账号。"))
