@@ -5,6 +5,8 @@ from django.db.models import Count, Prefetch, Q
 from catalog.codes import ItemType
 from catalog.models import Department, ServiceItem
 
+from .models import Theme
+
 POWER_TYPES = [code for code in ItemType.values if code != ItemType.PUBLIC_SERVICE]
 
 
@@ -68,8 +70,6 @@ def power_list(department=None, item_type=None):
 
 def themes_by_audience():
     """[(label, [Theme, …]), …] for the home page, 个人办事 first."""
-    from .models import Theme
-
     themes = list(Theme.objects.all())
     return [
         (label, [theme for theme in themes if theme.audience == value])

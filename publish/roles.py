@@ -3,6 +3,8 @@
 Added (never removed) after every migrate, like catalog's roles, so both apps can grant to the same groups.
 """
 
+from django.apps import apps
+from django.contrib.auth.management import create_permissions
 from django.contrib.auth.models import Group, Permission
 
 THEMES = ["add_theme", "change_theme", "delete_theme", "view_theme"]
@@ -14,9 +16,6 @@ GRANTS = {
 
 def ensure_search_permissions(app_config=None, **kwargs):
     # auth's own post_migrate handler (which creates permissions) runs after ours: publish precedes auth.
-    from django.apps import apps
-    from django.contrib.auth.management import create_permissions
-
     create_permissions(app_config or apps.get_app_config("publish"), verbosity=0)
     for group_name, codenames in GRANTS.items():
         group, _created = Group.objects.get_or_create(name=group_name)
