@@ -118,7 +118,7 @@ def _labels(model, field: str, language: str) -> dict:
 
 def _coded(instance, field: str):
     """A coded value with its label. Django's get_FOO_display() rebuilds and hashes the field's (lazy, translated)
-    choices on every call: 0.26 ms per call, most of an evaluate answer's time for 30 materials."""
+    choices on every call, which was most of an evaluate answer's time (docs/benchmarks.md)."""
     value = getattr(instance, field)
     if not value:
         return None

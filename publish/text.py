@@ -151,9 +151,9 @@ def tsvector_text(title_terms: str, main_terms: str, body_terms: str) -> str:
     """PostgreSQL's tsvector of a document, as text: each term a lexeme as it is, numbered in order through the
     title (weight A), main item (B) and body (C).
 
-    Built here rather than by to_tsvector() in the database, which parsed the terms again: 2.6 s of the server's
-    time for 100,000 documents. Queries are tsqueries of the same terms, so a term matches as it is (the server's
-    parser had cut 50% to 50 on both sides). publish_search_vector() in the database builds the same (migration
+    Built here rather than by to_tsvector() in the database, which parsed the terms again (docs/benchmarks.md).
+    Queries are tsqueries of the same terms, so a term matches as it is (the server's parser had cut 50% to 50 on
+    both sides). publish_search_vector() in the database builds the same (migration
     0009; a test compares the two)."""
     position, parts = 0, []
     for terms, weight in ((title_terms, "A"), (main_terms, "B"), (body_terms, "C")):
@@ -171,8 +171,7 @@ def tsvector_text(title_terms: str, main_terms: str, body_terms: str) -> str:
 def tsvector_binary(title_terms: str, main_terms: str, body_terms: str) -> bytes:
     """tsvector_text() in PostgreSQL's binary form (what tsvectorrecv reads: the count of lexemes, then each
     lexeme's UTF-8 bytes, a NUL, its count of positions and the positions, weight in the top two bits), sorted as
-    the server sorts them, so the server neither parses nor sorts. Written by the import's binary COPY (where
-    parsing the text form cost the server 0.7 s per 100,000 documents).
+    the server sorts them, so the server neither parses nor sorts. Written by the import's binary COPY.
 
     The binary form must already be what the text form becomes: one entry per lexeme, positions unique and
     rising. The terms of each field are unique, so a lexeme has one position unless a term is in two fields."""
@@ -259,7 +258,7 @@ class Analyser:
         analyser = Analyser(expected=len(items)); get = analyser.submit(batch); …; get(); analyser.close()
     """
 
-    MIN_DOCUMENTS = 5000  # below this, starting a process (≈1 s with jieba's dictionary) does not pay
+    MIN_DOCUMENTS = 5000  # below this, starting a process (and loading jieba's dictionary there) does not pay
 
     def __init__(self, expected: int):
         self.pool = None
