@@ -233,3 +233,17 @@ def copy_form(source, targets, user) -> list[CopyResult]:
         save_form(target, definition, user)
         results.append(CopyResult(target, True, left_out))
     return results
+
+
+# --- for the import template's 表单字段 sheet (imports.form_sheet) -----------------------------------------------
+def field_types() -> dict[str, object]:
+    """Field type name → its block, for the types a step holds directly (groups are designed in the admin)."""
+    return {name: block for name, block in _stream_block("steps").child_blocks["step"].child_blocks[
+        "fields"].child_blocks.items() if name not in ("group", "repeat")}
+
+
+def clean_steps(data: list) -> tuple[list | None, list[str]]:
+    """The steps' raw data through the blocks: (their stored form, []) or (None, Chinese messages)."""
+    problems = []
+    value = _blocks_value("steps", data, problems)
+    return (None, problems) if value is None else (_without_ids(value.get_prep_value()), [])

@@ -20,11 +20,13 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from catalog.models import LegalBasis, ServiceItem
 from catalog.spreadsheets import xlsx_cell
 
+from .form_sheet import form_rows
 from .situations import ExportRules
 from .spec import (
     BOOL,
     CHILD_SHEETS,
     CHOICE,
+    FORM_SHEET,
     INSTRUCTIONS_SHEET,
     ITEM_SHEET,
     LEGAL,
@@ -179,6 +181,9 @@ def _write_items(items, sheets):
                 rules.rewrite(spec.relation, spec.columns, row[0], row[2], dict(zip(keys, row[3:], strict=True)),
                               values)
                 ws.append([_safe(ws, v) for v in values])
+        ws = sheets[FORM_SHEET.name]
+        for values in form_rows(chunk, codes):
+            ws.append([_safe(ws, v) for v in values])
 
 
 INSTRUCTIONS = [
@@ -196,6 +201,8 @@ INSTRUCTIONS = [
     "用“且”“或”和括号组合，如“委托代办=是 且 申请人类型=企业、个体户”；问题可写问题或问题标识，选项可写名称或取值；"
     "为空表示所有情形都需要。无法用这种写法表示的规则导出为 JSON 文本，原样导入即可。"
     "事项没有情形问题时，“适用情形”是文字说明。",
+    "9. 表单字段表：每行一个在线表单字段，同一“步骤”的行组成一步。有行的事项，其在线表单的步骤按这些行替换；"
+    "没有行的事项保留原表单。含分组的表单请在管理后台设计，不导出到本表。",
 ]
 
 

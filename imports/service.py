@@ -26,6 +26,7 @@ from catalog.writer import ItemContent, ItemWriter, child_relations, jsonb_order
 from publish.service import BulkIndex, bulk_committed, send_committed
 
 from . import values
+from .form_sheet import FormPlan
 from .reader import FileRefused, RowError, SheetData, Workbook, read_workbook
 from .situations import (
     MaterialRules,
@@ -38,6 +39,7 @@ from .spec import (
     BOOL,
     CHILD_SHEETS,
     CHOICE,
+    FORM_SHEET,
     INT,
     ITEM_SHEET,
     KEY,
@@ -156,7 +158,8 @@ class Importer:
         self.result.warnings.extend(workbook.warnings)
         for err in workbook.errors:
             self.error(err.sheet, err.row, err.column, err.value, err.message)
-        if ITEM_SHEET.name not in workbook.sheets and not any(s.name in workbook.sheets for s in CHILD_SHEETS):
+        if ITEM_SHEET.name not in workbook.sheets and not any(s.name in workbook.sheets
+                                                               for s in (*CHILD_SHEETS, FORM_SHEET)):
             if not workbook.errors:
                 self.error("", None, "", self.filename,
                            _("找不到事项表：没有一个工作表的表头包含“实施编码”和“事项名称”"))
@@ -167,6 +170,7 @@ class Importer:
             if spec.name in workbook.sheets:
                 self._resolve_unknown_children(workbook.sheets[spec.name])
         self._compile_rules()
+        self.forms = FormPlan(self).compile()  # the 表单字段 sheet's rows, one form per item
         self._diff()
         self.memo = {}
         self.timings["validate"] = time.perf_counter() - started
@@ -527,7 +531,8 @@ class Importer:
                 self.changed.append(row)
                 continue
             state = self.states[row.existing.pk]
-            different = any(getattr(state, key) != value for key, value in row.values.items())
+            different = code in self.forms.changed or any(
+                getattr(state, key) != value for key, value in row.values.items())
             for relation in relations:
                 if different:
                     break
@@ -708,6 +713,7 @@ class Importer:
         content (or the defaults), its child sheets' rows in place of its children."""
         publish = self.options.publish
         present = [spec.relation for spec in CHILD_SHEETS if spec.name in self.result.workbook.sheets]
+        present += [FORM_SHEET.relation] if FORM_SHEET.name in self.result.workbook.sheets else []
         current = self._current_contents([row for row in rows if row.existing is not None])
         contents = []
         for row in rows:
@@ -722,7 +728,10 @@ class Importer:
             for relation in present:
                 fresh = child_templates[relation]
                 # Popped: the file's rows are freed as their items are written.
-                data[relation] = [{**fresh, **fields} for _n, fields in self.children[relation].pop(row.code, [])]
+                rows = self.children[relation].pop(row.code, None)
+                if rows is None and relation == FORM_SHEET.relation:
+                    continue  # an item without 表单字段 rows keeps its form
+                data[relation] = [{**fresh, **fields} for _n, fields in rows or []]
                 replace.append(relation)
             if row.legal_bases is not None:
                 fresh = child_templates["legal_bases"]

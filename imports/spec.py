@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from catalog import codes
 from catalog.models import FAQ, AccountabilityCase, Fee, Material, ResponsibilityStage, ServiceItem
 from catalog.models.items import HandlingArea
+from formbuilder.models import FormDefinition
 from rules.models import QuestionKind, SituationQuestion
 
 TEXT, INT, CHOICE, BOOL, MULTI, LEGAL, LIMIT = "text", "int", "choice", "bool", "multi", "legal", "limit"
@@ -209,8 +210,31 @@ CHILD_SHEETS = (
     )),
 )
 
+# The online form's fields, one a row (imports.form_sheet): not a child sheet of one model row per line, so it is
+# read as one and then compiled into each item's one FormDefinition. Its keys are no model fields.
+FORM_SHEET = Sheet("表单字段", "form_definitions", FormDefinition, aliases=("在线表单",),
+                   required_keys=("item_code", "field_key"), columns=(
+    _code_column,
+    Column("step", "步骤", required=True, width=16,
+           help="步骤（页）的名称，如 申请人信息；同名的行在同一步，按出现顺序"),
+    Column("field_key", "字段标识", required=True, width=18,
+           help="小写字母开头，只含小写字母、数字和下划线，如 agent_name；同一事项的表单内不能重复"),
+    Column("field_type", "字段类型", required=True, width=16,
+           help="单行文字、多行文字、数字、金额（元）、日期、日期区间、单选、下拉选择、多选、是/否、姓名、居民身份证号码、"
+                "统一社会信用代码、手机号码、固定电话、电子邮箱、邮政编码、行政区划、详细地址、材料上传、承诺书、说明文字"),
+    Column("label", "标题", width=24),
+    Column("required", "必填", kind=BOOL, help="是 / 否；为空为否"),
+    Column("options", "选项", width=30,
+           help="单选、下拉选择、多选的选项，用 | 分隔，如 是|否，另设取值时写 yes=是|no=否；"
+                "材料上传填对应的申请材料名称；承诺书、说明文字填其内容"),
+    Column("visible_when", "显示条件", kind=RULE, width=30,
+           help="写法同申请材料的适用情形：“问题或字段=选项”，用“且”“或”和括号组合；只能引用情形问题和前面的字段；为空表示总是显示"),
+    Column("required_when", "必填条件", kind=RULE, width=30, help="不勾选必填时，满足此条件才必填；写法同显示条件"),
+    Column("help_text", "帮助说明", width=30),
+))
+
 SITUATIONS_SHEET = CHILD_SHEETS[-1]
 MATERIALS_SHEET = CHILD_SHEETS[0]
-SHEETS = (ITEM_SHEET, *CHILD_SHEETS)
+SHEETS = (ITEM_SHEET, *CHILD_SHEETS, FORM_SHEET)
 INSTRUCTIONS_SHEET = "填表说明"
 ITEM_FIELDS = [c.key for c in ITEM_SHEET.columns if c.key not in ("department", "department_code", "legal_bases")]
