@@ -195,3 +195,10 @@ def test_the_document_is_not_changed_by_an_import(world, source):
     _same_questions_and_materials(source, world.item_a_sub)
     import_form(world.item_a_sub, document, world.dept_admin)
     assert document == kept
+
+
+def test_the_item_listing_shows_the_actions(client, world, source):
+    client.force_login(world.dept_admin)
+    page = client.get(reverse("wagtailsnippets_catalog_serviceitem:list")).content.decode()
+    assert reverse("formbuilder_copy", args=[source.pk]) in page
+    assert reverse("formbuilder_copy", args=[world.item_b.pk]) not in page

@@ -119,7 +119,7 @@ def test_a_changed_row_updates_the_item_and_undo_gives_the_old_form_back(departm
     assert _form().steps[0].value["fields"][0].value["label"] == "申请人姓名"
 
 
-def test_an_import_without_the_sheet_keeps_the_forms_and_does_not_look_at_them(department, django_assert_num_queries):
+def test_an_import_without_the_sheet_keeps_the_forms_and_does_not_look_at_them(department):
     import_file(xlsx(ITEMS, MATERIALS, SITUATIONS, FIELDS), "f.xlsx", publish=True)
     from imports import form_sheet
 
