@@ -23,7 +23,7 @@ class Applicant(models.Model):
     # For a company these are its agent's (经办人), who signs in.
     name = models.CharField(_("姓名"), max_length=50)
     id_number = models.CharField(_("居民身份证号码"), max_length=18)
-    mobile = models.CharField(_("手机号码"), max_length=11, unique=True)
+    mobile = models.CharField(_("手机号码"), max_length=11)  # unique: Meta (a constraint: no LIKE index)
     company_name = models.CharField(_("单位名称"), max_length=200, blank=True)
     credit_code = models.CharField(_("统一社会信用代码"), max_length=18, blank=True)
     address = models.CharField(_("地址"), max_length=200, blank=True)
@@ -35,6 +35,7 @@ class Applicant(models.Model):
     class Meta:
         verbose_name = _("申请人")
         verbose_name_plural = _("申请人")
+        constraints = [models.UniqueConstraint(fields=["mobile"], name="applicant_mobile_unique")]
 
     def __str__(self):
         return self.company_name if self.kind == ApplicantKind.COMPANY else self.name
@@ -71,7 +72,7 @@ class Draft(models.Model):
 class Submission(models.Model):
     """A submitted application: the answers as validated, against the frozen form version."""
 
-    tracking_number = models.CharField(_("申请编号"), max_length=32, unique=True)
+    tracking_number = models.CharField(_("申请编号"), max_length=32)  # unique: Meta
     applicant = models.ForeignKey(Applicant, on_delete=models.PROTECT, related_name="submissions")
     item = models.ForeignKey("catalog.ServiceItem", on_delete=models.SET_NULL, null=True,
                              related_name="submissions")
@@ -95,7 +96,8 @@ class Submission(models.Model):
         verbose_name_plural = _("申请")
         ordering = ["-submitted_at"]
         constraints = [models.UniqueConstraint(fields=["applicant", "idempotency_key"],
-                                               name="applications_submit_once")]
+                                               name="applications_submit_once"),
+                       models.UniqueConstraint(fields=["tracking_number"], name="submission_tracking_number_unique")]
 
     def __str__(self):
         return self.tracking_number

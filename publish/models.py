@@ -18,7 +18,7 @@ class SearchDocument(models.Model):
     item = models.OneToOneField(
         "catalog.ServiceItem", verbose_name=_("事项"), on_delete=models.CASCADE, related_name="search_document"
     )
-    code = models.CharField(_("实施编码"), max_length=64, unique=True)
+    code = models.CharField(_("实施编码"), max_length=64)  # unique: Meta (a constraint: no LIKE index)
     title = models.CharField(_("事项名称"), max_length=200)
     main_item_name = models.CharField(_("所属主项名称"), max_length=200, blank=True)
     parent_code = models.CharField(_("主项实施编码"), max_length=64, blank=True)
@@ -41,6 +41,7 @@ class SearchDocument(models.Model):
     class Meta:
         verbose_name = _("搜索索引文档")
         verbose_name_plural = _("搜索索引文档")
+        constraints = [models.UniqueConstraint(fields=["code"], name="search_document_code_unique")]
 
     def __str__(self):
         return self.title
@@ -49,8 +50,12 @@ class SearchDocument(models.Model):
 class TermFrequency(models.Model):
     """How many search documents contain a term (in any field): the idf of the ranking, without counting per query."""
 
-    term = models.CharField(max_length=64, primary_key=True)
+    term = models.CharField(max_length=64)  # unique: Meta
     documents = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        # Not the primary key: PostgreSQL would add a LIKE index beside a text key, which no query uses.
+        constraints = [models.UniqueConstraint(fields=["term"], name="term_frequency_term_unique")]
 
     def __str__(self):
         return f"{self.term}:{self.documents}"
@@ -59,7 +64,7 @@ class TermFrequency(models.Model):
 class Synonym(models.Model):
     """A word citizens type and the words the guide uses for it (身份证 → 居民身份证; 开饭店 → 食品经营许可)."""
 
-    term = models.CharField(_("搜索词"), max_length=50, unique=True, help_text=_("群众输入的说法，如 开饭店"))
+    term = models.CharField(_("搜索词"), max_length=50, help_text=_("群众输入的说法，如 开饭店"))  # unique: Meta
     expansions = models.CharField(
         _("同义词/规范说法"), max_length=300, help_text=_("用逗号或空格分隔，如 食品经营许可,餐饮")
     )
@@ -68,6 +73,7 @@ class Synonym(models.Model):
     class Meta:
         verbose_name = _("搜索同义词")
         verbose_name_plural = _("搜索同义词")
+        constraints = [models.UniqueConstraint(fields=["term"], name="synonym_term_unique")]
         ordering = ["term"]
 
     def __str__(self):
@@ -88,7 +94,7 @@ class Theme(models.Model):
         PERSON = "person", _("个人办事")
         LEGAL = "legal", _("法人办事")
 
-    name = models.CharField(_("主题名称"), max_length=30, unique=True)
+    name = models.CharField(_("主题名称"), max_length=30)  # unique: Meta
     audience = models.CharField(_("办事对象"), max_length=6, choices=Audience.choices)
     query = models.CharField(_("检索词"), max_length=100, help_text=_("浏览主题时搜索的词，如 户口 迁移"))
     sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
@@ -97,6 +103,7 @@ class Theme(models.Model):
         verbose_name = _("办事主题")
         verbose_name_plural = _("办事主题")
         ordering = ["audience", "sort_order", "name"]
+        constraints = [models.UniqueConstraint(fields=["name"], name="theme_name_unique")]
 
     def __str__(self):
         return self.name

@@ -153,8 +153,8 @@ def tsvector_text(title_terms: str, main_terms: str, body_terms: str) -> str:
 
     Built here rather than by to_tsvector() in the database, which parsed the terms again (docs/benchmarks.md).
     Queries are tsqueries of the same terms, so a term matches as it is (the server's parser had cut 50% to 50 on
-    both sides). publish_search_vector() in the database builds the same (migration
-    0009; a test compares the two)."""
+    both sides). publish_search_vector() in the database builds the same
+    (publish.search.schema; a test compares the two)."""
     position, parts = 0, []
     for terms, weight in ((title_terms, "A"), (main_terms, "B"), (body_terms, "C")):
         if not terms:

@@ -85,8 +85,8 @@ def test_departments_and_power_list(client, items, department):
 def test_openapi_schema_describes_every_endpoint(client):
     schema = client.get("/api/v1/schema/").json()
     assert schema["openapi"].startswith("3.1")
-    assert set(schema["paths"]) == {"/items/", "/items/{code}/", "/items/{code}/evaluate/", "/departments/",
-                                    "/power-list/"}
+    assert set(schema["paths"]) == {"/items/", "/items/{code}/", "/items/{code}/evaluate/", "/items/{code}/form/",
+                                    "/items/{code}/validate/", "/departments/", "/power-list/"}
     names = {p["name"] for p in schema["paths"]["/items/"]["get"]["parameters"]}
     assert {"q", "department", "type", "audience", "page"} <= names
 

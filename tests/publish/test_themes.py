@@ -1,15 +1,12 @@
 """Browse by theme: the seeded themes are on the home page and each one leads to matching published items."""
 
-import importlib
-
 from django.apps import apps
 
 from publish import search
 from publish.models import Theme
+from publish.seed import seed_themes
 
 from .test_relevance import demo_catalogue  # noqa: F401  (fixture)
-
-seed_themes = importlib.import_module("publish.migrations.0006_seed_themes").seed
 
 
 def test_home_lists_themes_and_each_finds_items(demo_catalogue, client):  # noqa: F811
