@@ -650,7 +650,8 @@ class Importer:
         coming = {}
         for relation, model in child_relations().items():
             by_code = self.children[relation]
-            coming[model] = sum(len(by_code.get(row.code, ())) for row in self.changed)
+            if by_code:  # (a relation with no sheet in the file has no rows coming)
+                coming[model] = sum(len(by_code.get(row.code, ())) for row in self.changed)
         coming[LegalBasis] = sum(len(row.legal_bases or ()) for row in self.changed)
         return coming
 
