@@ -140,7 +140,7 @@ class ElasticsearchBackend(SearchBackend):
         return any(p.get("component") == "analysis-ik" for p in plugins)
 
     def _send(self, index: str, items, **options):
-        from elasticsearch.helpers import bulk
+        from elasticsearch.helpers import bulk  # (loaded with the client, only where a cluster is configured)
 
         actions = ({"_op_type": "index", "_index": index, "_id": item.pk, "_source": document(item)}
                    for item in items)
