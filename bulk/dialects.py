@@ -22,6 +22,18 @@ ROWS_PER_INSERT = 500
 class SQLite:
     name = "sqlite"
     checks_keys_itself = False  # (no row triggers to spare: SQLite checks deferred keys at the commit, cheaply)
+    inserts_by_unnest = False  # (no arrays: rows go as placeholders, 32,766 to a statement)
+
+    @staticmethod
+    def present(cursor, table: str, column: str, values: list) -> list:
+        """Which of the values the column holds, in statements of as many parameters as SQLite takes."""
+        found, step = [], max(1, _variable_limit() - 1)
+        for start in range(0, len(values), step):
+            chunk = values[start : start + step]
+            cursor.execute(f'SELECT "{column}" FROM "{table}" WHERE "{column}" IN ({", ".join(["%s"] * len(chunk))})',
+                           chunk)
+            found += [value for (value,) in cursor.fetchall()]
+        return found
 
     @staticmethod
     def reserve_ids(cursor, table: str, pk: str, count: int) -> list[int]:
@@ -87,6 +99,17 @@ class SQLite:
 class PostgreSQL:
     name = "postgresql"
     checks_keys_itself = True  # see bulk.keys.KeyCheck
+    # Many rows as one array parameter per column, unnested (as Django's bulk_create does here): psycopg splits a
+    # query with tens of thousands of placeholders in pure Python, slowly.
+    inserts_by_unnest = True
+
+    @staticmethod
+    def present(cursor, table: str, column: str, values: list) -> list:
+        """Which of the values the column holds, in one query with the values as an array: ten times faster than
+        queries of 5,000 parameters each (docs/benchmarks.md, commit e418f1f)."""
+        quote = connection.ops.quote_name
+        cursor.execute(f"SELECT {quote(column)} FROM {quote(table)} WHERE {quote(column)} = ANY(%s)", [values])
+        return [value for (value,) in cursor.fetchall()]
 
     @staticmethod
     def reserve_ids(cursor, table: str, pk: str, count: int) -> list[int]:

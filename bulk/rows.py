@@ -24,6 +24,14 @@ def write_rows(table: str, columns: list[str], rows, keys=None, keep_role=False)
         dialect().write_rows(table, columns, rows, keys, keep_role)
 
 
+def present(model, field: str, values: list) -> list:
+    """Which of the values the model's field holds (a unique code, say), for many values at once."""
+    if not values:
+        return []
+    with connection.cursor() as cursor:
+        return dialect().present(cursor, model._meta.db_table, model._meta.get_field(field).column, values)
+
+
 def update_rows(table: str, columns: list[str], rows, key="id"):
     """UPDATE the columns by key: each row is (values in column order…, key value)."""
     if not rows:

@@ -12,6 +12,8 @@ from django.utils import timezone
 from modelcluster.models import get_all_child_m2m_relations, get_all_child_relations, get_field_value
 from wagtail.models import ModelLogEntry, Revision
 
+from bulk import dialect
+
 from .models import ServiceItem
 
 
@@ -137,10 +139,9 @@ def insert_rows(model, objs, returning=True, batch_rows=None):
             step = batch_rows or 5000
             for start in range(0, len(objs), step):
                 cursor.executemany(sql, [_row_values(obj, plan, True) for obj in objs[start : start + step]])
-        elif connection.vendor == "postgresql" and not any(c[4] for c in plan):
-            # One array parameter per column, unnested into rows (as Django's own bulk_create does on PostgreSQL):
-            # psycopg splits a query with tens of thousands of %s placeholders in pure Python, slowly. Not for
-            # JSON columns (revisions): an array of jsonb measured twice as slow as the placeholders.
+        elif dialect().inserts_by_unnest and not any(c[4] for c in plan):
+            # One array parameter per column, unnested into rows (bulk.dialects). Not for JSON columns
+            # (revisions): an array of jsonb measured twice as slow as the placeholders.
             casts = ", ".join(f"%s::{c[2].db_type(connection)}[]" for c in plan)
             sql = f"INSERT INTO {table} ({columns}) SELECT * FROM UNNEST({casts}) RETURNING {quote(pk.column)}"
             step = batch_rows or 5000

@@ -14,11 +14,11 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils.translation import gettext as _
 from wagtail.models import Revision
 
-from bulk import BackgroundWriter, IdPool, KeyCheck, reserve_ids, tune_for_bulk_write, upkeep_after_commit
+from bulk import BackgroundWriter, IdPool, KeyCheck, present, reserve_ids, tune_for_bulk_write, upkeep_after_commit
 from catalog.models import Department, LegalBasis, ServiceItem, scoped_department_ids
 from catalog.revisions import serializable_data
 from catalog.validators import SICHUAN_CODE
@@ -371,9 +371,8 @@ class Importer:
         return department
 
     def _resolve_existing(self):
-        codes = list(self.items)
-        if connection.vendor == "postgresql":  # (mostly none of them, in a first import: then no item is loaded)
-            codes = stored_codes_postgres(codes)
+        # The stored ones first (mostly none of them, in a first import: then no item is loaded).
+        codes = present(ServiceItem, "implementation_code", list(self.items))
         existing = {}
         for start in range(0, len(codes), CHUNK):
             for item in ServiceItem.objects.filter(implementation_code__in=codes[start : start + CHUNK]).select_related(
@@ -752,8 +751,6 @@ class Importer:
     def _current_contents(self, rows: list[ItemRow]) -> dict[int, dict]:
         """The revision content of each existing item as it is now: its pending draft, or its row and children."""
         contents, from_rows = {}, []
-        if rows:
-            self.statements.wait()  # the connection is this thread's again
         for row in rows:
             state = self.states[row.existing.pk]
             if _is_row(state):
@@ -808,16 +805,6 @@ def collector_paused():
                 _collector["imports"] -= 1
                 if _collector["imports"] == 0 and _collector["was_enabled"]:
                     gc.enable()
-
-
-def stored_codes_postgres(codes: list[str]) -> list[str]:
-    """Which of the implementation codes are stored, in one query with the codes as an array: ten times faster
-    than queries of 5,000 parameters each (docs/benchmarks.md, commit e418f1f)."""
-    table, column = ServiceItem._meta.db_table, ServiceItem._meta.get_field("implementation_code").column
-    quote = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {quote(column)} FROM {quote(table)} WHERE {quote(column)} = ANY(%s)", [codes])
-        return [code for (code,) in cursor.fetchall()]
 
 
 def clean_cell(column: Column, raw):
