@@ -1,8 +1,10 @@
 """Import a catalogue spreadsheet: read, validate every row, then write all of it or none of it.
 
-plan_import() reads and validates and works out what would change (the preview); commit writes that plan in
-one transaction with one revision per changed item. Both take and return plain data; views, the command and
-the Celery task stay thin.
+Importer.plan() reads and validates the file and works out what would change (the preview); Importer.run() plans,
+then writes that plan in one transaction with one revision per changed item (catalog.writer, bulk) and, when
+publishing, the items' search documents (publish.service.BulkIndex). import_file() is both in one call. Both take
+and return plain data (ImportResult); views, the commands and the Celery task (imports.jobs, imports.tasks) stay
+thin.
 """
 
 import gc
@@ -23,7 +25,7 @@ from catalog.models import Department, LegalBasis, ServiceItem, scoped_departmen
 from catalog.revisions import serializable_data
 from catalog.validators import SICHUAN_CODE
 from catalog.writer import ItemContent, ItemWriter, child_relations, jsonb_ordered
-from publish.service import BulkIndex, bulk_committed, send_committed
+from publish.service import BulkIndex, bulk_committed
 
 from . import values
 from .form_sheet import FormPlan
@@ -864,12 +866,6 @@ def _child_keys(relation):
 def _child_tuple(relation, fields):
     model = ServiceItem._meta.get_field(relation).related_model
     return tuple(fields[k] if k in fields else model._meta.get_field(k).get_default() for k in _child_keys(relation))
-
-
-def reindex_elastic(ids):
-    """Items a publishing import committed, to a search server of its own (imports.tasks.index_elastic; the import
-    itself leaves them to publish.service.bulk_committed)."""
-    send_committed(ids)
 
 
 def import_file(data: bytes, filename: str, user=None, progress=None, **options) -> ImportResult:

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from .jobs import expire_uploads as expire
 from .jobs import run_job
 from .models import ImportJob
-from .service import import_process, reindex_elastic
+from .service import import_process
 
 logger = logging.getLogger(__name__)
 
@@ -42,22 +42,6 @@ def run_import(self, job_id: int, dry_run: bool = False):
 def expire_uploads():
     """Hourly (CELERY_BEAT_SCHEDULE): delete uploads kept past IMPORTS_UPLOAD_RETENTION_HOURS."""
     return expire()
-
-
-# Items per Elasticsearch task: a worker holds one batch of items with their children in memory.
-ELASTIC_BATCH = 5000
-
-
-@shared_task(name="imports.index_elastic")
-def index_elastic(ids: list[int]):
-    """Send these published items to Elasticsearch (after the import committed)."""
-    reindex_elastic(ids)
-    return len(ids)
-
-
-def schedule_elastic_index(ids: list[int]):
-    for start in range(0, len(ids), ELASTIC_BATCH):
-        index_elastic.delay(ids[start : start + ELASTIC_BATCH])
 
 
 def dispatch(job: ImportJob):

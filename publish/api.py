@@ -1,68 +1,17 @@
 """Open-data API v1: read-only JSON of published items. Errors are JSON too, never an HTML page or a 500."""
 
-import hashlib
-import json
-from functools import cache, wraps
+from functools import cache
 
 from django.core.paginator import Paginator
-from django.http import HttpResponse, HttpResponseNotModified
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.views.decorators.csrf import csrf_exempt
 
 from catalog.codes import ItemType
 
-from . import params, queries, search, state
+from . import params, queries, search
 from .openapi import schema
-
-CACHE_CONTROL = "public, max-age=60"
-
-
-def _json(data, status=200):
-    return HttpResponse(
-        json.dumps(data, ensure_ascii=False, separators=(",", ":")),
-        status=status,
-        content_type="application/json; charset=utf-8",
-    )
-
-
-def error(status, code, message, parameter=None):
-    body = {"error": {"status": status, "code": code, "message": message}}
-    if parameter:
-        body["error"]["parameter"] = parameter
-    return _json(body, status)
-
-
-def endpoint(view):
-    """GET only; bad parameters → 400 JSON; ETag from the publication generation and the URL; 304 on a match.
-
-    CSRF-exempt: the API changes nothing and reads no cookie, so a POST (or any other method) is answered 405
-    here rather than 403 by the CSRF check."""
-
-    @csrf_exempt
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if request.method not in ("GET", "HEAD"):
-            response = error(405, "method_not_allowed", "只支持 GET")
-            response["Allow"] = "GET, HEAD"
-            return response
-        digest = hashlib.sha1(f"{state.generation()}|{request.get_full_path()}".encode()).hexdigest()[:20]
-        etag = f'"{digest}"'
-        if etag in request.headers.get("If-None-Match", ""):
-            response = HttpResponseNotModified()
-        else:
-            try:
-                response = view(request, *args, **kwargs)
-            except params.BadParameter as bad:
-                return error(400, "bad_parameter", bad.message, bad.parameter)
-            if response.status_code != 200:
-                return response
-        response["ETag"] = etag
-        response["Cache-Control"] = CACHE_CONTROL
-        response["Access-Control-Allow-Origin"] = "*"
-        return response
-
-    return wrapper
+from .responses import endpoint, error, json_response
 
 
 def _department(department):
@@ -100,7 +49,7 @@ def items(request):
     filters = params.filters(request.GET)
     page = params.page_number(request.GET.get("page"))
     result = search.search(query, filters, page, page_size=20)
-    return _json(
+    return json_response(
         {
             "count": result.total,
             "page": page,
@@ -204,12 +153,12 @@ def item_detail(request, code):
     item = queries.guide(code)
     if item is None:
         return error(404, "not_found", "没有这个已发布的事项", "code")
-    return _json(item_detail_data(request, item))
+    return json_response(item_detail_data(request, item))
 
 
 @endpoint
 def departments(request):
-    return _json(
+    return json_response(
         {
             "count": len(rows := list(queries.departments_with_counts())),
             "results": [{**_department(d), "item_count": d.item_count} for d in rows],
@@ -226,7 +175,7 @@ def power_list(request):
     if page > paginator.num_pages and page != 1:
         raise params.BadParameter("page", f"page 超出范围（共 {paginator.num_pages} 页）")
     page_obj = paginator.page(page)
-    return _json(
+    return json_response(
         {
             "count": paginator.count,
             "page": page,
@@ -255,7 +204,7 @@ def power_list(request):
 
 @endpoint
 def openapi_schema(request):
-    return _json(schema(request.build_absolute_uri("/api/v1")))
+    return json_response(schema(request.build_absolute_uri("/api/v1")))
 
 
 @csrf_exempt

@@ -14,7 +14,8 @@ from catalog.codes import TimeUnit
 from rules import situations
 
 from . import params, queries
-from .api import _json, error, material_data
+from .api import material_data
+from .responses import error, json_response
 
 MAX_BODY = 64 * 1024  # answers to a few dozen questions fit in 2 KB
 
@@ -98,10 +99,10 @@ def evaluate(request, code):
         checklist = situations.evaluate(rules, body.get("answers", {}))
     except situations.AnswerError as bad:
         first = bad.errors[0]
-        response = _json({"error": {"status": 400, "code": "bad_answers", "message": first["message"],
+        response = json_response({"error": {"status": 400, "code": "bad_answers", "message": first["message"],
                                     "parameter": first["path"], "errors": bad.errors}}, 400)
     else:
-        response = _json(checklist_data(request, item, checklist, rules))
+        response = json_response(checklist_data(request, item, checklist, rules))
     response["Cache-Control"] = "no-store"
     response["Access-Control-Allow-Origin"] = "*"
     return response

@@ -10,7 +10,7 @@ from django.views.decorators.csrf import csrf_exempt
 from formbuilder.service import published_form, validate_submission
 
 from . import params, queries
-from .api import _json, endpoint, error
+from .responses import endpoint, error, json_response
 
 MAX_BODY = 256 * 1024  # a 40-field form with a repeating group of 100 rows stays far below
 NOT_FOUND = "没有这个已发布的事项，或事项没有在线表单"
@@ -32,7 +32,7 @@ def form(request, code):
     item, compiled = _published(code)
     if compiled is None:
         return error(404, "not_found", NOT_FOUND, "code")
-    return _json({"code": item.implementation_code, "name": item.name, **compiled.as_json()})
+    return json_response({"code": item.implementation_code, "name": item.name, **compiled.as_json()})
 
 
 def _finite(text):
@@ -77,9 +77,9 @@ def validate(request, code):
         return error(400, "bad_parameter", f"不认识的字段「{unknown[0]}」，只接受 data", unknown[0])
     result = validate_submission(compiled, body.get("data", {}))
     if result.valid:
-        response = _json({"valid": True, "data": result.data})
+        response = json_response({"valid": True, "data": result.data})
     else:
-        response = _json({"valid": False, "errors": [e.as_json() for e in result.errors]}, 400)
+        response = json_response({"valid": False, "errors": [e.as_json() for e in result.errors]}, 400)
     response["Cache-Control"] = "no-store"
     response["Access-Control-Allow-Origin"] = "*"
     return response

@@ -1,5 +1,7 @@
 """The OpenAPI 3.1 description of the open-data API, served at /api/v1/schema/."""
 
+from .form_api import OPENAPI_PATHS, OPENAPI_SCHEMAS
+
 
 def _param(name, description, schema=None, required=False, where="query"):
     param = {"name": name, "in": where, "required": required, "description": description,
@@ -30,8 +32,6 @@ def _ok(ref, description="成功"):
 
 
 def schema(server_url: str) -> dict:
-    from .form_api import OPENAPI_PATHS, OPENAPI_SCHEMAS  # (form_api imports api, which imports this module)
-
     return {
         "openapi": "3.1.0",
         "info": {"title": "通办 政务服务事项开放数据接口", "version": "1.0.0",
