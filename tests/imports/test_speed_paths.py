@@ -233,7 +233,7 @@ def test_an_import_whose_writes_fail_reports_the_databases_first_error_and_write
     reserve = bulk.writer.reserve_ids
     monkeypatch.setattr(bulk.writer, "reserve_ids",
                         lambda model, count: [taken] * count if model is Revision else reserve(model, count))
-    monkeypatch.setattr("imports.service.CHUNK", 1)  # a batch per item: statements queue up after the failure
+    monkeypatch.setattr("imports.commit.CHUNK", 1)  # a batch per item: statements queue up after the failure
     codes = [CODE.replace("0001", f"000{n}") for n in range(2, 6)]
     data = xlsx(("事项", [["实施编码", "事项名称", "事项类型", "实施主体"],
                           *([code, f"事项{code[6]}", "许可", "区经信局"] for code in codes)]),
