@@ -7,7 +7,6 @@ from collections import OrderedDict
 from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import get_language
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
 from catalog.codes import TimeUnit
@@ -15,7 +14,7 @@ from rules import situations
 
 from . import params, queries
 from .api import material_data
-from .responses import error, json_response
+from .responses import error, json_response, post_endpoint
 
 MAX_BODY = 64 * 1024  # answers to a few dozen questions fit in 2 KB
 
@@ -69,15 +68,8 @@ def checklist_data(request, item, checklist, rules):
     }
 
 
-@csrf_exempt  # a public, read-only computation for other halls' clients; it changes nothing
+@post_endpoint(MAX_BODY)  # for other halls' clients
 def evaluate(request, code):
-    if request.method != "POST":
-        response = error(405, "method_not_allowed", "只支持 POST")
-        response["Allow"] = "POST"
-        return response
-    length = request.headers.get("Content-Length") or "0"
-    if not length.isascii() or not length.isdigit() or int(length) > MAX_BODY:
-        return error(413, "too_large", f"请求体过大（最多 {MAX_BODY // 1024} KB）")
     try:
         code = params.item_code(code)
     except params.BadParameter:

@@ -58,3 +58,25 @@ def endpoint(view):
         return response
 
     return wrapper
+
+
+def post_endpoint(max_body: int):
+    """A public POST computation that changes nothing and reads no cookie (CSRF-exempt): other methods → 405,
+    a body over max_body bytes → 413, both as JSON errors, before the view reads anything."""
+
+    def decorate(view):
+        @csrf_exempt
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if request.method != "POST":
+                response = error(405, "method_not_allowed", "只支持 POST")
+                response["Allow"] = "POST"
+                return response
+            length = request.headers.get("Content-Length") or "0"
+            if not length.isascii() or not length.isdigit() or int(length) > max_body:
+                return error(413, "too_large", f"请求体过大（最多 {max_body // 1024} KB）")
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorate
