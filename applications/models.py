@@ -76,6 +76,9 @@ class Submission(models.Model):
     applicant = models.ForeignKey(Applicant, on_delete=models.PROTECT, related_name="submissions")
     item = models.ForeignKey("catalog.ServiceItem", on_delete=models.SET_NULL, null=True,
                              related_name="submissions")
+    # The department that handles it: whose staff see it (catalog's policy). Kept when the item is deleted.
+    department = models.ForeignKey("catalog.Department", on_delete=models.PROTECT, null=True,
+                                   related_name="submissions", verbose_name=_("实施部门"))
     item_code = models.CharField(_("实施编码"), max_length=64)
     item_name = models.CharField(_("事项名称"), max_length=200)
     department_name = models.CharField(_("实施部门"), max_length=100)
@@ -101,3 +104,41 @@ class Submission(models.Model):
 
     def __str__(self):
         return self.tracking_number
+
+
+class ScanResult(models.TextChoices):
+    NOT_SCANNED = "not_scanned", _("未扫描")  # no virus scanner configured (CLAMD_SOCKET / CLAMD_URL unset)
+    CLEAN = "clean", _("未发现病毒")
+
+
+class Upload(models.Model):
+    """A file attached to a material slot (an upload field) of a draft, and once submitted of the submission.
+
+    Stored privately (applications.uploads) under a random name, never under a public URL; the applicant's file
+    name is kept for display only. The answers hold the upload's id as the slot's value. A file the scanner finds
+    infected is refused and never stored, so every row here is clean or was not scanned."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    applicant = models.ForeignKey(Applicant, on_delete=models.CASCADE, related_name="uploads")
+    draft = models.ForeignKey(Draft, on_delete=models.SET_NULL, null=True, blank=True, related_name="uploads")
+    submission = models.ForeignKey(Submission, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="uploads")
+    slot = models.CharField(_("材料栏"), max_length=200)  # the upload field's path, e.g. "form.id_card"
+    material = models.CharField(_("申请材料"), max_length=300, blank=True)
+    name = models.CharField(_("文件名"), max_length=255)
+    storage_name = models.CharField(max_length=255)
+    content_type = models.CharField(_("文件类型"), max_length=100)
+    size = models.PositiveBigIntegerField(_("大小（字节）"))
+    sha256 = models.CharField(max_length=64)
+    scan = models.CharField(_("病毒扫描"), max_length=12, choices=ScanResult.choices,
+                            default=ScanResult.NOT_SCANNED)
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("上传的材料")
+        verbose_name_plural = _("上传的材料")
+        ordering = ["created_at"]
+        constraints = [models.UniqueConstraint(fields=["storage_name"], name="upload_storage_name_unique")]
+
+    def __str__(self):
+        return self.name

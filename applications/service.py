@@ -280,8 +280,8 @@ def submit(applicant: Applicant, item, form, key) -> Submission:
                 due = None
         values = {
             "applicant": applicant, "item": item, "item_code": item.implementation_code, "item_name": item.name,
-            "department_name": item.department.name, "revision_id": item.live_revision_id,
-            "form_schema": form.schema, "form_ui": form.ui,
+            "department": item.department, "department_name": item.department.name,
+            "revision_id": item.live_revision_id, "form_schema": form.schema, "form_ui": form.ui,
             "answers": {"situation": state.data.get("situation", {}), "form": state.data.get("form", {})},
             "materials": materials, "promised_limit": limit, "promised_limit_unit": unit or "",
             "due_date": due.date if due else None, "due_provisional": bool(due and due.provisional),

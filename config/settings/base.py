@@ -208,10 +208,17 @@ IMPORTS_FILE_ROOT = Path(env("IMPORTS_FILE_ROOT", str(BASE_DIR / "private" / "im
 IMPORTS_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage",
                    "OPTIONS": {"location": str(IMPORTS_FILE_ROOT), "base_url": None,
                                "file_permissions_mode": 0o600, "directory_permissions_mode": 0o700}}
+# Applicants' files and their receipts (applications/): private as well, served only through views that check
+# who asks. S3-compatible storage (django-storages) replaces it by setting APPLICATIONS_STORAGE_BACKEND.
+APPLICATIONS_FILE_ROOT = Path(env("APPLICATIONS_FILE_ROOT", str(BASE_DIR / "private" / "applications")))
+APPLICATIONS_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                        "OPTIONS": {"location": str(APPLICATIONS_FILE_ROOT), "base_url": None,
+                                    "file_permissions_mode": 0o600, "directory_permissions_mode": 0o700}}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     "imports": IMPORTS_STORAGE,
+    "applications": APPLICATIONS_STORAGE,
 }
 # The progress of running imports, without CACHE_URL: beside the uploads, which must be writable anyway.
 IMPORTS_PROGRESS_DIR = Path(env("IMPORTS_PROGRESS_DIR", str(IMPORTS_FILE_ROOT / "progress")))

@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F401,F403
-from .base import IMPORTS_STORAGE, SECRET_KEY, env, env_bool
+from .base import APPLICATIONS_STORAGE, IMPORTS_STORAGE, SECRET_KEY, env, env_bool
 
 DEBUG = env_bool("DEBUG", False)
 if DEBUG:
@@ -28,4 +28,5 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
     "imports": IMPORTS_STORAGE,
+    "applications": APPLICATIONS_STORAGE,
 }

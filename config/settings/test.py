@@ -2,7 +2,7 @@ import tempfile
 from pathlib import Path
 
 from .base import *  # noqa: F401,F403
-from .base import IMPORTS_STORAGE, env, env_bool, mail_settings
+from .base import APPLICATIONS_STORAGE, IMPORTS_STORAGE, env, env_bool, mail_settings
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -17,6 +17,8 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     "imports": {**IMPORTS_STORAGE, "OPTIONS": {**IMPORTS_STORAGE["OPTIONS"], "location": str(IMPORTS_FILE_ROOT)}},
+    "applications": {**APPLICATIONS_STORAGE, "OPTIONS": {**APPLICATIONS_STORAGE["OPTIONS"], "location": str(
+        Path(env("APPLICATIONS_FILE_ROOT", str(Path(tempfile.gettempdir()) / "tongban-test-applications"))))}},
 }
 
 # Without CACHE_URL: one memory for the default cache and the import progress, as one cache (tests read the
