@@ -17,7 +17,13 @@ MAX_PREVIEW_BYTES = 512 * 1024
 @require_POST
 def preview(request, pk):
     """POST: the item's edit form as it stands (the page's own fields); answers the rendered form."""
-    if len(request.body) > MAX_PREVIEW_BYTES:
+    # The length the browser declares: the edit form is multipart, and the CSRF check has already read the
+    # stream (request.body is gone by now); Django's own upload limits bound what was read.
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    if length > MAX_PREVIEW_BYTES:
         return HttpResponseBadRequest("表单过大，无法预览")
     # Another department's item answers 404, as every per-item admin view does.
     items = service_item_policy.scope_queryset(request.user, ServiceItem.objects.all())
