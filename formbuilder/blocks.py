@@ -120,7 +120,9 @@ def field_blocks() -> list[tuple[str, blocks.Block]]:
         ("checkboxes", _field(_("多选"), "tasks", _options(multiple=True),
                               _answer(prefill=False, placeholder=False))),
         ("yes_no", _field(_("是/否"), "tick", _answer(blocks.ChoiceBlock(
-            choices=[("yes", _("是")), ("no", _("否"))], required=False, label=_("默认值")), prefill=False,
+            # A blank choice of our own: Wagtail's would read "- Select an option -" (not in its Chinese catalogue).
+            choices=[("", _("无默认值")), ("yes", _("是")), ("no", _("否"))], required=False, label=_("默认值")),
+            prefill=False,
             placeholder=False))),
         ("person_name", _field(_("姓名"), "user", _answer(_text_default()))),
         ("id_number", _field(_("居民身份证号码"), "user", _answer(_text_default()))),
