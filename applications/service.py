@@ -8,6 +8,9 @@
   placed on their fields and steps).
 - ``save_step(draft, answers, step)``, ``submit(applicant, item, form, key)``.
 - ``drafts_of``, ``draft_of``, ``submissions_of``, ``submission_of``: an applicant's own, and nothing else.
+- Uploads (applications.uploads): ``receive_files(draft, form, step, answers, files)`` keeps a step's posted files,
+  ``delete_upload``, ``delete_draft`` (with its files), ``upload_of(applicant, id)`` (the applicant's own only),
+  ``draft_files``; for staff views ``uploads_of(submission)`` and ``open_upload(upload)`` (a file object).
 """
 
 import uuid
@@ -22,8 +25,8 @@ from catalog.models import ServiceItem
 from formbuilder.service import FormError, form_of, published_form, validate_submission
 from rules import calendar, situations
 
-from . import divisions, tracking, wizard
-from .models import Applicant, ApplicantKind, Draft, Submission
+from . import divisions, tracking, uploads, wizard
+from .models import Applicant, ApplicantKind, Draft, Submission, Upload
 
 PREFILL = {"name": "name", "id_number": "id_number", "mobile": "mobile", "company_name": "company_name",
            "credit_code": "credit_code", "address": "address"}
@@ -100,12 +103,6 @@ class State:
         return shown
 
 
-def _waiting_upload(plan, error) -> bool:
-    # Uploads come after submission (or at the window): a slot's "请上传" must not block it.
-    number, item, _size = wizard.field_of(plan, wizard.path_parts(error.path))
-    return error.keyword == "required" and item is not None and item.get("type") == "upload"
-
-
 def _division_errors(plan, data) -> list:
     errors = []
     for sig, (_number, item) in plan.by_path.items():
@@ -126,8 +123,7 @@ def assess(form, answers: dict, applicant: Applicant | None = None) -> State:
     plan = wizard.plan_of(form)
     values = applicant_values(applicant)
     result = validate_submission(form, answers, values)
-    errors = [e for e in result.errors if not _waiting_upload(plan, e)]
-    errors += _division_errors(plan, result.data)
+    errors = result.errors + _division_errors(plan, result.data)
     context = {"situation": result.data.get("situation", {}), "form": result.data.get("form", {}),
                "applicant": values, "item": form.item}
     return State(form=form, plan=plan, data=result.data, context=context,
@@ -218,9 +214,57 @@ def migrate(draft: Draft, form) -> list[str]:
 
 
 def save_step(draft: Draft, answers: dict, step: int) -> None:
-    draft.answers = answers
+    draft.answers = uploads.clean_tokens(draft, answers)  # only the draft's own files, whatever was posted
     draft.step = step
     draft.save(update_fields=["answers", "step", "updated_at"])
+
+
+def delete_draft(draft: Draft) -> None:
+    with transaction.atomic():
+        uploads.discard(draft)
+        draft.delete()
+
+
+# --- uploads --------------------------------------------------------------------------------------------------
+def receive_files(draft: Draft, form, step: wizard.Step, answers: dict, files, refused=()) -> tuple[dict, list]:
+    """Keep the files posted for the step's upload slots that apply under these answers; returns the answers
+    with their ids and the refusals (``uploads.Refusal``: slot, file name, Chinese message), those of the upload
+    handler (``refused``: sizes) first."""
+    answers = uploads.clean_tokens(draft, answers)
+    slots = uploads.slots_of(step)
+    if not slots or not files:
+        return answers, list(refused)
+    shown = assess(form, answers, draft.applicant).uploads()
+    answers, more = uploads.take(draft, slots, shown, files, answers)
+    return answers, [*refused, *more]
+
+
+def delete_upload(draft: Draft, answers: dict, token: str) -> dict:
+    return uploads.delete(draft, answers, token)
+
+
+def draft_files(draft: Draft, answers: dict | None = None) -> dict:
+    """slot path → the draft's files named by its answers: {"id", "name", "size", "previewable", "url", …}."""
+    return uploads.draft_files(draft, draft.answers if answers is None else answers)
+
+
+def upload_of(applicant: Applicant, upload_id) -> Upload | None:
+    """One of the applicant's own uploads (of a draft or a submission), or None."""
+    try:
+        upload_id = uuid.UUID(str(upload_id))
+    except ValueError:
+        return None
+    return Upload.objects.filter(pk=upload_id, applicant=applicant).first()
+
+
+def uploads_of(submission: Submission):
+    """The files received with a submission, in the order they came."""
+    return submission.uploads.order_by("created_at", "pk")
+
+
+def open_upload(upload: Upload):
+    """The stored file, opened for reading in binary (close it after use)."""
+    return uploads.open_file(upload)
 
 
 def drafts_of(applicant: Applicant):
@@ -267,10 +311,11 @@ def submit(applicant: Applicant, item, form, key) -> Submission:
             draft.revision_id = item.live_revision_id
             draft.save()
             raise SubmitRefused("事项的申请表已更新，请核对后重新提交")
-        state = assess(form, draft.answers, applicant)
+        state = assess(form, uploads.clean_tokens(draft, draft.answers), applicant)
         if state.errors:
             raise SubmitRefused("还有内容需要填写或更正", state)
         materials, limit, unit = materials_for(item, state)
+        files = uploads.chosen(draft, state.data)
         today = timezone.localdate()
         due = None
         if limit is not None and unit in (calendar.NATURAL_DAY, calendar.WORKING_DAY):
@@ -283,7 +328,8 @@ def submit(applicant: Applicant, item, form, key) -> Submission:
             "department": item.department, "department_name": item.department.name,
             "revision_id": item.live_revision_id, "form_schema": form.schema, "form_ui": form.ui,
             "answers": {"situation": state.data.get("situation", {}), "form": state.data.get("form", {})},
-            "materials": materials, "promised_limit": limit, "promised_limit_unit": unit or "",
+            "materials": uploads.with_files(materials, files),
+            "promised_limit": limit, "promised_limit_unit": unit or "",
             "due_date": due.date if due else None, "due_provisional": bool(due and due.provisional),
             "idempotency_key": key,
         }
@@ -299,6 +345,8 @@ def submit(applicant: Applicant, item, form, key) -> Submission:
                     return existing
         else:
             raise SubmitRefused("系统繁忙，请稍后再提交")
+        uploads.attach(files, submission)
+        uploads.discard(draft)  # files of slots that no longer apply, or replaced
         draft.delete()
     return submission
 
@@ -318,7 +366,15 @@ def receipt(submission: Submission) -> dict:
     return {
         "submission": submission,
         "number": tracking.grouped(submission.tracking_number),
-        "answers": wizard.summary(submission.form_ui, submission.answers),
+        "answers": wizard.summary(submission.form_ui, submission.answers, _submitted_files(submission)),
         "unit": {calendar.NATURAL_DAY: "个自然日", calendar.WORKING_DAY: "个工作日"}.get(
             submission.promised_limit_unit, "日"),
     }
+
+
+def _submitted_files(submission: Submission) -> dict:
+    """slot → files, for every slot the submitted answers hold."""
+    found = uploads.by_slot(uploads_of(submission))
+    answered = {f"form.{key}" for key, value in (submission.answers.get("form") or {}).items()
+                if isinstance(value, list)}
+    return {slot: files for slot, files in found.items() if slot in answered}

@@ -4,13 +4,14 @@ submissions. Thin: the answers are read and judged by applications.wizard and ap
 from django.contrib import messages
 from django.contrib.auth import authenticate, get_user_model, login, logout
 from django.db import transaction
-from django.http import Http404, JsonResponse
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import divisions, identity, service, wizard
+from . import divisions, identity, service, uploads, wizard
 from .forms import SignInForm, SignUpForm
 from .models import Applicant
 
@@ -93,7 +94,7 @@ def delete_draft(request, draft_id):
     draft = service.draft_of(request.applicant, draft_id)
     if draft is None:
         raise Http404("没有这份草稿")
-    draft.delete()
+    service.delete_draft(draft)
     messages.success(request, "草稿已删除。")
     return redirect("applications:drafts")
 
@@ -148,14 +149,15 @@ def apply(request, code):
     return redirect("applications:step", code, draft.step if draft.step in numbers else numbers[0])
 
 
-def _step_page(request, item, form, draft, state, step, errors, status=200):
+def _step_page(request, item, form, draft, state, step, errors, status=200, refused=()):
     numbers = [s.number for s in state.steps]
-    placed = state.step_errors(step.number) if errors else []
+    placed = [*_refusals(state, refused), *(state.step_errors(step.number) if errors else [])]
     by_field = wizard.errors_by_field(placed)
     local = wizard.step_paths(step)
     raw_rules = wizard.raw_rules_of(form)
     rule_paths = {}
     widgets = _widgets(step.fields, state, draft.answers, by_field, local, raw_rules, rule_paths)
+    _add_files(widgets, service.draft_files(draft))
     script = {
         "base": state.data, "applicant": state.context["applicant"], "item": form.item,
         "fields": [{**{k: v for k, v in entry.items() if k != "path"}, "path": sig}
@@ -173,6 +175,26 @@ def _step_page(request, item, form, draft, state, step, errors, status=200):
         or request.POST.get("return") == "check",
     }
     return render(request, "applications/step.html", context, status=status)
+
+
+def _refusals(state, refused):
+    """The files not kept, as errors of their slots (in the summary and beside the file input)."""
+    out = []
+    for refusal in refused:
+        parts = tuple(refusal.slot.split("."))
+        number, _item, _size = wizard.field_of(state.plan, parts)
+        out.append(wizard.PlacedError(refusal.message, f"$.{refusal.slot}", parts, wizard.dom_id(parts), number))
+    return out
+
+
+def _add_files(widgets, files):
+    for w in widgets:
+        if w["type"] == "group":
+            _add_files(w["fields"], files)
+        elif w["type"] == "upload":
+            w["files"] = files.get(w["name"], [])
+            w["can_add"] = len(w["files"]) < w["max_files"]
+            w["kinds"] = "、".join(ext.upper() for ext in w["accept"] or uploads.DEFAULT_ACCEPT)
 
 
 def _groups(widgets):
@@ -231,6 +253,9 @@ def _required(state, item, sig):
     return rule is not None and wizard.holds(rule, state.context)
 
 
+# The CSRF check reads the POST, so it runs in _post_step, once the upload handler is in place (Django's docs,
+# "Modifying upload handlers on the fly").
+@csrf_exempt
 @require_http_methods(["GET", "POST"])
 @identity.applicant_required
 def step(request, code, number):
@@ -245,15 +270,40 @@ def step(request, code, number):
             return redirect("applications:apply", code)
         # Errors show on a page the applicant has already left once (a 修改 link, a failed submit).
         return _step_page(request, item, form, draft, state, current, errors=request.GET.get("check") == "1")
+    if uploads.too_large(request):
+        state = service.assess(form, draft.answers, request.applicant)
+        limit = uploads.request_limit() // uploads.MB
+        refusal = [uploads.Refusal(path, "", f"一次提交的文件合计不能超过 {limit} MB，本次提交未保存，请分次上传")
+                   for path in list(uploads.slots_of(current))[:1]]
+        return _step_page(request, item, form, draft, state, current, errors=False, status=413, refused=refusal)
+    handler = uploads.SlotUploadHandler(request, uploads.slots_of(current))
+    request.upload_handlers = [handler]
+    return _post_step(request, item, form, draft, current, handler)
+
+
+@csrf_protect
+def _post_step(request, item, form, draft, current, handler):
+    code, number = item.implementation_code, current.number
     action = request.POST.get("action", "next")
     answers = wizard.read_step(current, request.POST, draft.answers)
     fragment = ""
     if action.startswith(("add:", "remove:")):
         answers, fragment = wizard.change_rows(current, answers, action)
+    answers, refused = service.receive_files(draft, form, current, answers, request.FILES, handler.refused)
+    slot = action.partition(":")[2] if action.startswith("upload:") else ""
+    if action.startswith("delete-file:"):
+        token = action.partition(":")[2]
+        slot = next((path for path in uploads.slots_of(current) if token in uploads.tokens_of(answers, path)), "")
+        answers = service.delete_upload(draft, answers, token)
     service.save_step(draft, answers, number)
+    answers = draft.answers
     state = service.assess(form, answers, request.applicant)
     returning = "?return=check" if request.POST.get("return") == "check" else ""
-    if action.startswith(("add:", "remove:")) or action == "refresh":
+    if refused:
+        return _step_page(request, item, form, draft, state, current, errors=action == "next", refused=refused)
+    if action.startswith(("add:", "remove:", "upload:", "delete-file:")) or action == "refresh":
+        if action.startswith(("upload:", "delete-file:")):  # back to the slot
+            fragment = wizard.dom_id(slot.split(".")) if slot in uploads.slots_of(current) else ""
         target = reverse("applications:step", args=[code, number]) + returning
         return redirect(target + (f"#{fragment}" if fragment else ""))
     if action == "save":
@@ -302,10 +352,33 @@ def _check_page(request, item, form, draft, state, reason, status=200):
     if dropped:
         draft.save(update_fields=["dropped"])
     materials, limit, unit = service.materials_for(item, state)
+    files = service.draft_files(draft)
+    shown = {path: files.get(path, []) for path in state.uploads()}
     return render(request, "applications/check.html", {
-        "item": item, "draft": draft, "answers": wizard.summary(form.ui, state.data, state.uploads()),
+        "item": item, "draft": draft, "answers": wizard.summary(form.ui, state.data, shown),
         "errors": errors, "reason": reason, "dropped": dropped, "materials": materials,
     }, status=status)
+
+
+@require_GET
+def upload(request, upload_id):
+    """One of the applicant's own files. Anyone else gets 404, a signed-in staff user too (the staff's views read
+    files through applications.service); a visitor not signed in is sent to sign in."""
+    applicant = identity.current_applicant(request)
+    if applicant is None and not request.user.is_authenticated:
+        return redirect(identity.sign_in_url(request.get_full_path()))
+    found = service.upload_of(applicant, upload_id) if applicant is not None else None
+    if found is None:
+        raise Http404("没有这个文件")
+    inline = uploads.previewable(found)
+    response = FileResponse(service.open_upload(found), content_type=found.content_type,
+                            as_attachment=not inline, filename=found.name)
+    response["X-Content-Type-Options"] = "nosniff"
+    # Whatever a file holds runs in no origin of ours (and the site's policy, which the middleware leaves, is
+    # replaced by this one).
+    response["Content-Security-Policy"] = "sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @require_GET

@@ -226,10 +226,15 @@ def _read(item: dict, post, name: str):
     if kind == "division":
         return divisions.chosen(post.get(f"{name}.province", ""), post.get(f"{name}.city", ""),
                                 post.get(f"{name}.county", ""))
+    if kind == "upload":
+        # The ids of the files kept (hidden inputs); the service keeps only the draft's own (uploads.clean_tokens).
+        values = [v.strip() for v in post.getlist(name) if isinstance(v, str) and v.strip()]
+        return values or None
     return None
 
 
-READ_TYPES = TEXT_TYPES | CHOICE_TYPES | NUMBER_TYPES | {"checkboxes", "declaration", "date_range", "division"}
+READ_TYPES = TEXT_TYPES | CHOICE_TYPES | NUMBER_TYPES | {"checkboxes", "declaration", "date_range", "division",
+                                                         "upload"}
 
 
 def read_step(step: Step, post, answers: dict) -> dict:
@@ -424,8 +429,10 @@ def widget(item: dict, name: str, answers: dict, errors: dict, required: bool, r
         out["levels"] = divisions.selects(_text(value), LEVELS[:LEVELS.index(level) + 1] if level in LEVELS
                                           else LEVELS, out["id"], name)
     elif kind == "upload":
-        out.update(material=item.get("material") or "", accept=item.get("accept") or [],
-                   max_files=item.get("max_files") or 1)
+        accept = item.get("accept") or []
+        out.update(material=item.get("material") or "", accept=accept, max_files=int(item.get("max_files") or 1),
+                   max_size_mb=int(item.get("max_size_mb") or 10),
+                   accept_attr=",".join(f".{ext}" for ext in accept), files=[])
     elif kind == "number" or kind == "amount":
         out["unit"] = "元" if kind == "amount" else ""
     out["marker"] = kind in ("checkboxes", "declaration") or kind in READ_TYPES
@@ -452,10 +459,11 @@ def display(item: dict, value) -> str:
     return _text(value)
 
 
-def summary(ui: dict, data: dict, uploads: set = frozenset()) -> list[dict]:
+def summary(ui: dict, data: dict, files: dict | None = None) -> list[dict]:
     """The answered fields of each step: [{"number", "title", "rows": [{"label", "value", "rows"?}]}]. Only what
-    is in the (validated) data shows: a hidden field has no value there. ``uploads``: the paths of the material
-    slots that apply (listed with the placeholder: uploads come after submission)."""
+    is in the (validated) data shows: a hidden field has no value there. ``files``: slot path → its files
+    (applications.uploads.described) for the material slots to list, "未上传" where a slot has none."""
+    files = files or {}
     out = []
     for number, step in enumerate(ui.get("steps") or [], start=1):
         rows = []
@@ -465,10 +473,10 @@ def summary(ui: dict, data: dict, uploads: set = frozenset()) -> list[dict]:
                 continue
             value = _value_at(data, path)
             if kind == "upload":
-                if path not in uploads:
+                if path not in files:
                     continue
-                rows.append({"label": item.get("label"), "value": "请在提交后上传，或到窗口提交",
-                             "upload": True, "material": item.get("material")})
+                rows.append({"label": item.get("label"), "value": "" if files[path] else "未上传",
+                             "upload": True, "files": files[path], "material": item.get("material")})
                 continue
             if kind == "repeat":
                 if not value:

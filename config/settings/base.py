@@ -214,6 +214,14 @@ APPLICATIONS_FILE_ROOT = Path(env("APPLICATIONS_FILE_ROOT", str(BASE_DIR / "priv
 APPLICATIONS_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage",
                         "OPTIONS": {"location": str(APPLICATIONS_FILE_ROOT), "base_url": None,
                                     "file_permissions_mode": 0o600, "directory_permissions_mode": 0o700}}
+# Applicants' uploads (applications/uploads.py): the files of one request together at most this many MB (each slot
+# has its own per-file limit). With CLAMD_SOCKET (a unix socket path) or CLAMD_URL (tcp://host:port) every file is
+# scanned by clamd before it is kept; when set and clamd does not answer within CLAMD_TIMEOUT seconds, uploads are
+# refused. clamd's StreamMaxLength must be at least the largest slot limit (formbuilder allows 100 MB).
+APPLICATIONS_UPLOAD_MAX_REQUEST_MB = int(env("APPLICATIONS_UPLOAD_MAX_REQUEST_MB", "100"))
+CLAMD_SOCKET = env("CLAMD_SOCKET", "")
+CLAMD_URL = env("CLAMD_URL", "")
+CLAMD_TIMEOUT = float(env("CLAMD_TIMEOUT", "30"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

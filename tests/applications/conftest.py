@@ -51,3 +51,29 @@ def other(db):
 def signed_in(client, applicant):
     client.force_login(applicant.user)
     return client
+
+
+@pytest.fixture(autouse=True)
+def _private_files(settings, tmp_path):
+    """Each test's applicants' files in a directory of its own (to look into), and no virus scanner unless a test
+    starts one (test_clamd.py)."""
+    root = tmp_path / "applications-files"
+    settings.STORAGES = {**settings.STORAGES, "applications": {
+        **settings.STORAGES["applications"],
+        "OPTIONS": {**settings.STORAGES["applications"]["OPTIONS"], "location": str(root)}}}
+    settings.CLAMD_SOCKET = ""
+    settings.CLAMD_URL = ""
+    return root
+
+
+@pytest.fixture(scope="session")
+def clamd_server(tmp_path_factory):
+    """A real clamd (Debian's clamav-daemon) with the EICAR signatures only (tests/applications/clamd.py), for
+    the whole run. Tests that use it are marked `services`: in CI a missing clamd fails them."""
+    from . import clamd
+
+    if clamd.binary() is None:
+        pytest.skip("no clamd (apt-get install clamav-daemon)")
+    server = clamd.Clamd(tmp_path_factory.mktemp("clamd")).start()
+    yield server
+    server.stop()

@@ -1,15 +1,17 @@
 """An applicant on a phone with JavaScript: from the demo guide's 在线办理, sign up, fill in 无犯罪记录证明 (the
-agent's fields appear when 委托=是), see the error summary, check the answers, submit and get the tracking
-number; axe finds no serious or critical violation on any of these pages. Rules apply as one types on the
-居民身份证 form (邮寄地址 appears when 是否邮寄证件=是)."""
+agent's fields appear when 委托=是), attach the materials' files, see the error summary, check the answers, submit
+and get the tracking number; axe finds no serious or critical violation on any of these pages. Rules apply as one
+types on the 居民身份证 form (邮寄地址 appears when 是否邮寄证件=是)."""
 
 import re
 
 import pytest
 
-from applications.models import Submission
+from applications.models import Submission, Upload
 from catalog.models import ServiceItem
 from tests.e2e.conftest import PHONE, demo_site, no_csp_violations, screenshot, serious_violations  # noqa: F401
+
+from .helpers import PDF, PNG
 
 pytestmark = [pytest.mark.e2e]
 PASSWORD = "Tongban-pass-2026"
@@ -73,18 +75,29 @@ def test_an_applicant_applies_on_a_phone(phone, demo_site):  # noqa: F811
     axe_clean(page, "step-2")
     page.click("button.button:has-text('继续')")
     page.wait_for_url(re.compile(r"/step/3/"))
-    assert page.locator(".upload-placeholder").first.is_visible()
     assert page.locator("text=委托书").count() >= 1  # the material of 委托=是
+    # One slot per material: a photo uploaded with its own button first, the others sent with 继续.
+    inputs = page.locator("input[type='file']")
+    assert inputs.count() == 3
     page.check("#f-form-promise")
+    inputs.nth(0).set_input_files({"name": "身份证照片.png", "mimeType": "image/png", "buffer": PNG})
+    page.locator("[data-type='upload']").nth(0).locator("button:has-text('上传')").click()
+    page.wait_for_url(re.compile(r"/step/3/#f-form-material_1$"))
+    assert page.locator("a:has-text('身份证照片.png')").is_visible()
+    assert page.locator("#f-form-promise").is_checked()  # the rest of the step was saved with the file
     axe_clean(page, "step-3")
+    page.locator("input[type='file']").nth(1).set_input_files(
+        {"name": "申请表.pdf", "mimeType": "application/pdf", "buffer": PDF})
     page.click("button.button:has-text('继续')")
     page.wait_for_url(re.compile(r"/check/"))
     assert page.locator("text=王五").is_visible()
+    assert page.locator("a:has-text('身份证照片.png')").is_visible() and page.locator("text=申请表.pdf").is_visible()
     axe_clean(page, "check")
     page.click("button:has-text('确认并提交')")
     page.wait_for_url(re.compile(r"/account/submissions/[0-9A-Z]+/"))
     submission = Submission.objects.get()
     assert submission.answers["form"]["agent_name"] == "王五"
+    assert sorted(u.name for u in Upload.objects.filter(submission=submission)) == ["申请表.pdf", "身份证照片.png"]
     number = page.locator(".panel-number").text_content().replace(" ", "")
     assert number == submission.tracking_number and re.fullmatch(r"[0-9]{14}[0-9A-Z]{9}", number)
     axe_clean(page, "submitted")

@@ -93,7 +93,7 @@ def test_check_your_answers_then_submit_once(signed_in, item, applicant):
     assert "核对您的申请内容" in page
     assert "张三" in page and "25.00 元" in page  # computed: 2 × 12.5
     assert f'href="{step_url(item, 2)}?return=check"' in page  # 修改
-    assert "请在提交后上传，或到窗口提交" in page and "委托书" not in page.split("需要提交的材料")[0]
+    assert "身份证.pdf" in page and "委托书" not in page.split("需要提交的材料")[0]  # 委托=否: no 委托书 slot
     key = idempotency_key(signed_in, item)
     first = signed_in.post(f"/apply/{item.implementation_code}/check/", {"idempotency_key": key})
     assert first.status_code == 302
