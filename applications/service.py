@@ -15,6 +15,7 @@
 
 import uuid
 from dataclasses import dataclass
+from functools import partial
 
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -348,7 +349,16 @@ def submit(applicant: Applicant, item, form, key) -> Submission:
         uploads.attach(files, submission)
         uploads.discard(draft)  # files of slots that no longer apply, or replaced
         draft.delete()
+        # The receipt PDF is rendered in the background once this commits (robust: a failure there is logged,
+        # the submission stands and the download renders the receipt then).
+        transaction.on_commit(partial(_render_receipt, submission.pk), robust=True)
     return submission
+
+
+def _render_receipt(submission_id: int) -> None:
+    from .tasks import render_receipt  # tasks → receipts → this module: imported here, not at the top
+
+    render_receipt.delay(submission_id)
 
 
 def submissions_of(applicant: Applicant):

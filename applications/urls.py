@@ -16,6 +16,7 @@ urlpatterns = [
     path("account/submissions/", views.submissions, name="submissions"),
     path("account/submissions/<str:number>/", views.submission, name="submission"),
     path("account/submissions/<str:number>/receipt/", views.submission, {"print_view": True}, name="receipt"),
+    path("account/submissions/<str:number>/receipt.pdf", views.receipt_pdf, name="receipt_pdf"),
     path("account/uploads/<uuid:upload_id>/", views.upload, name="upload"),
     path("apply/divisions/<str:code>.json", views.division_children, name="divisions"),
     path("apply/<str:code>/", views.apply, name="apply"),

@@ -4,14 +4,14 @@ submissions. Thin: the answers are read and judged by applications.wizard and ap
 from django.contrib import messages
 from django.contrib.auth import authenticate, get_user_model, login, logout
 from django.db import transaction
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import divisions, identity, service, uploads, wizard
+from . import divisions, identity, receipts, service, uploads, wizard
 from .forms import SignInForm, SignUpForm
 from .models import Applicant
 
@@ -114,6 +114,19 @@ def submission(request, number, print_view=False):
         raise Http404("没有这份申请")
     template = "applications/receipt.html" if print_view else "applications/submission.html"
     return render(request, template, service.receipt(found))
+
+
+@require_GET
+@identity.applicant_required
+def receipt_pdf(request, number):
+    found = service.submission_of(request.applicant, number)
+    if found is None:
+        raise Http404("没有这份申请")
+    response = HttpResponse(receipts.pdf_of(found), content_type="application/pdf")
+    # RFC 5987 (filename*=utf-8''…) for the Chinese name; the receipt is the applicant's alone: never cached.
+    response["Content-Disposition"] = content_disposition_header(True, f"回执-{found.tracking_number}.pdf")
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 # --- the wizard -----------------------------------------------------------------------------------------------

@@ -131,3 +131,40 @@ def test_a_celery_worker_killed_in_the_middle_of_an_import_leaves_a_failed_job(w
     job.refresh_from_db()
     assert (job.status, job.interrupted, job.is_stale, job.can_retry) == ("failed", True, True, True)
     assert not ServiceItem.objects.exists()
+
+
+def test_worker_renders_a_receipt(worker):
+    # The task a submit enqueues after its commit (applications.tasks), run by the worker process: WeasyPrint with
+    # the CJK font there, the PDF in the private storage both processes share.
+    import datetime
+    import io
+    import uuid
+
+    from django.core.files.storage import storages
+    from pypdf import PdfReader
+
+    from applications import receipts, tracking
+    from applications.models import Submission
+    from applications.tasks import render_receipt
+    from tests.applications.conftest import make_applicant
+    from tests.catalog.factories import DepartmentFactory
+
+    department = DepartmentFactory(name="广安市公安局广安区分局", division_code="511602")
+    ui = {"steps": [{"title": "申请人信息", "fields": [
+        {"type": "person_name", "key": "name", "path": "form.name", "label": "姓名"}]}]}
+    submission = Submission.objects.create(
+        tracking_number=tracking.new_number(datetime.date(2026, 12, 1), "511602"), applicant=make_applicant(),
+        department=department, item_code="11511301008778183N1000000000001", item_name="无犯罪记录证明",
+        department_name=department.name, form_schema={}, form_ui=ui,
+        answers={"situation": {}, "form": {"name": "张三"}},
+        materials=[{"name": "居民身份证", "necessity": "必要", "files": []}], promised_limit=5,
+        promised_limit_unit="2", due_date=datetime.date(2026, 12, 8), idempotency_key=uuid.uuid4())
+    name = receipts.storage_name(submission)
+    render_receipt.delay(submission.pk)
+    deadline = time.monotonic() + 90
+    while (data := receipts.stored_pdf(submission)) is None:
+        assert worker.poll() is None and time.monotonic() < deadline, worker.stdout.read().decode()
+        time.sleep(0.3)
+    storages["applications"].delete(name)
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+    assert submission.tracking_number in text and "姓名 张三" in text and "2026年12月8日" in text
