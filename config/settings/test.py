@@ -1,3 +1,6 @@
+import atexit
+import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -10,15 +13,34 @@ globals().update(mail_settings("django.core.mail.backends.locmem.EmailBackend"))
 CELERY_TASK_ALWAYS_EAGER = True
 # CI's PostgreSQL role is a superuser: the bulk writes check their keys themselves, as a deployment that allows it.
 BULK_KEY_CHECK = env_bool("BULK_KEY_CHECK", True)
-# Import uploads on disk as in production (the reader opens them by path), outside the work tree; one directory
-# for the test run and the Celery worker it starts (tests/test_services.py), with names that cannot collide.
-IMPORTS_FILE_ROOT = Path(env("IMPORTS_FILE_ROOT", str(Path(tempfile.gettempdir()) / "tongban-test-imports")))
+# The files of a test run in a directory of its own (two runs on one machine do not share uploads, job ids or
+# progress), made by the first process that loads these settings and inherited through the environment by the
+# processes it starts: pytest-xdist's workers, and the processes a test starts (run_import_job, a Celery worker).
+# Under pytest-xdist each worker has its own test database, so its job and upload ids repeat the other workers':
+# each worker (PYTEST_XDIST_WORKER: gw0, gw1 …) has its own directories and Celery queue. A directory given in the
+# environment (IMPORTS_FILE_ROOT, APPLICATIONS_FILE_ROOT) is used as given.
+if not os.environ.get("TONGBAN_TEST_RUN_DIR"):
+    os.environ["TONGBAN_TEST_RUN_DIR"] = tempfile.mkdtemp(prefix="tongban-test-")
+    atexit.register(shutil.rmtree, os.environ["TONGBAN_TEST_RUN_DIR"], ignore_errors=True)
+XDIST_WORKER = env("PYTEST_XDIST_WORKER", "")
+
+
+def _test_dir(name: str) -> str:
+    return str(Path(os.environ["TONGBAN_TEST_RUN_DIR"]) / (f"{name}-{XDIST_WORKER}" if XDIST_WORKER else name))
+
+
+# Another run's Celery worker on the same Redis must not take this run's tasks (it would write to its database).
+CELERY_TASK_DEFAULT_QUEUE = "-".join(filter(None, [Path(os.environ["TONGBAN_TEST_RUN_DIR"]).name, XDIST_WORKER]))
+
+# Import uploads on disk as in production (the reader opens them by path), outside the work tree.
+IMPORTS_FILE_ROOT = Path(env("IMPORTS_FILE_ROOT", _test_dir("imports")))
+IMPORTS_PROGRESS_DIR = Path(env("IMPORTS_PROGRESS_DIR", str(IMPORTS_FILE_ROOT / "progress")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     "imports": {**IMPORTS_STORAGE, "OPTIONS": {**IMPORTS_STORAGE["OPTIONS"], "location": str(IMPORTS_FILE_ROOT)}},
     "applications": {**APPLICATIONS_STORAGE, "OPTIONS": {**APPLICATIONS_STORAGE["OPTIONS"], "location": str(
-        Path(env("APPLICATIONS_FILE_ROOT", str(Path(tempfile.gettempdir()) / "tongban-test-applications"))))}},
+        Path(env("APPLICATIONS_FILE_ROOT", _test_dir("applications"))))}},
 }
 
 # Without CACHE_URL: one memory for the default cache and the import progress, as one cache (tests read the
