@@ -10,13 +10,17 @@ from .factories import DepartmentFactory, ServiceItemFactory, UserFactory
 DELETING_DEPARTMENT_ADMIN = "部门管理员（可删除事项）"
 
 
+class World:
+    pass
+
+
 @pytest.fixture
 def world(db):
     """Two departments (A with a sub-department) and one item in each, plus one user per role."""
+    return make_world()
 
-    class World:
-        pass
 
+def make_world() -> World:
     w = World()
     w.dept_a = DepartmentFactory(name="区公安分局")
     w.dept_a_sub = DepartmentFactory(name="区公安分局城北派出所", parent=w.dept_a)

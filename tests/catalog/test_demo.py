@@ -12,9 +12,16 @@ from catalog.codes import CodeStatus, ItemType
 from catalog.models import Department, ServiceItem
 
 
+@pytest.fixture(scope="module")
+def demo_loaded(module_db):
+    # Loaded once (some 20 s); each test's changes are rolled back after it, so each sees the demo as loaded.
+    with module_db.unblock():
+        call_command("load_demo", verbosity=0)
+
+
 @pytest.fixture
-def demo(db):
-    call_command("load_demo")
+def demo(db, demo_loaded):
+    pass
 
 
 def test_loads_the_whole_list_published_with_codes_as_given(demo):

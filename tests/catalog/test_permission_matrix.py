@@ -13,7 +13,28 @@ import pytest
 from django.urls import reverse, reverse_lazy
 from modelcluster.models import get_all_child_relations
 
+from .conftest import World, make_world
+
 NS = "wagtailsnippets_catalog_serviceitem"
+
+
+@pytest.fixture(scope="module")
+def world_rows(module_db):
+    """The departments, items and users of tests/catalog/conftest.py's world, made once for the module's some 300
+    tests (made for each test they were a third of the module's time)."""
+    with module_db.unblock():
+        made = make_world()
+    return {name: (type(row), row.pk) for name, row in vars(made).items()}
+
+
+@pytest.fixture
+def world(db, world_rows):
+    """Those rows as new instances for each test: what a test changes or caches on them (an item refreshed after
+    its revision, a user's permissions) stays with that test, as its writes do (rolled back after it)."""
+    w = World()
+    for name, (model, pk) in world_rows.items():
+        setattr(w, name, model._default_manager.get(pk=pk))
+    return w
 
 
 def url(name, *args):
