@@ -293,7 +293,7 @@ def change_rows(step: Step, answers: dict, action: str) -> tuple[dict, str]:
     if verb == "add" and len(rows) < int(group.get("max_count") or MAX_ROWS):
         rows.append({})
         target = dom_id(("form", key, str(len(rows) - 1)))
-    elif verb == "remove" and index.isdigit() and int(index) < len(rows):
+    elif verb == "remove" and re.fullmatch(r"[0-9]{1,4}", index) and int(index) < len(rows):  # not "²" or "٣"
         rows.pop(int(index))
         target = dom_id(("form", key))
     else:
