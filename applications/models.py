@@ -101,6 +101,10 @@ class Submission(models.Model):
         constraints = [models.UniqueConstraint(fields=["applicant", "idempotency_key"],
                                                name="applications_submit_once"),
                        models.UniqueConstraint(fields=["tracking_number"], name="submission_tracking_number_unique")]
+        # The staff's listing, newest first (applications.staff): a page's ids come from the index alone, for a
+        # department and the departments below it, or for all of them.
+        indexes = [models.Index(fields=["department", "submitted_at", "id"], name="submission_department_time"),
+                   models.Index(fields=["submitted_at", "id"], name="submission_time")]
 
     def __str__(self):
         return self.tracking_number

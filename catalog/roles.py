@@ -10,6 +10,9 @@ DEPARTMENT_ADMIN = "部门管理员"
 WORKFLOW_NAME = "事项发布审核"
 
 ITEM = "catalog.serviceitem"
+# The applications submitted to a department's items (applications.staff, scoped like the items). Not the editors':
+# they review guides and do not handle applicants' personal data.
+SUBMISSION_VIEW = "applications.submission:view"
 ROLE_PERMISSIONS = {
     DEPARTMENT_ADMIN: [
         "wagtailadmin.access_admin",
@@ -19,6 +22,7 @@ ROLE_PERMISSIONS = {
         f"{ITEM}:lock",
         "catalog.catalogentry:view",
         *(f"imports.headermapping:{action}" for action in ("add", "change", "view")),
+        SUBMISSION_VIEW,
     ],
     EDITOR: [
         "wagtailadmin.access_admin",
@@ -41,6 +45,7 @@ ROLE_PERMISSIONS = {
         *(f"auth.group:{action}" for action in ("add", "change", "delete", "view")),
         *(f"imports.headermapping:{action}" for action in ("add", "change", "delete", "view")),
         *(f"rules.calendarday:{action}" for action in ("add", "change", "delete", "view")),
+        SUBMISSION_VIEW,
     ],
 }
 

@@ -1,0 +1,16 @@
+"""The admin's 申请 section (applications.admin_views) and the policy that scopes it (applications.staff)."""
+
+from wagtail import hooks
+from wagtail.permissions import register_permission_policy
+
+from .admin_views import SubmissionViewSet
+from .models import Submission
+from .staff import submission_policy
+
+# Wagtail's own machinery (permission checks of generic views, menus) asks the department-scoped policy too.
+register_permission_policy(Submission, submission_policy)
+
+
+@hooks.register("register_admin_viewset")
+def register_submissions():
+    return SubmissionViewSet()
