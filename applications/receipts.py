@@ -22,7 +22,9 @@ from django.core.files.storage import storages
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from . import service
+from rules import calendar
+
+from . import tracking, uploads, wizard
 from .models import Submission
 
 STORAGE = "applications"
@@ -33,9 +35,28 @@ def storage_name(submission: Submission) -> str:
     return f"receipts/{submission.tracking_number}.pdf"
 
 
+def facts(submission: Submission) -> dict:
+    """What the confirmation page, the HTML receipt and the PDF show (the materials carry the files received)."""
+    return {
+        "submission": submission,
+        "number": tracking.grouped(submission.tracking_number),
+        "answers": wizard.summary(submission.form_ui, submission.answers, _submitted_files(submission)),
+        "unit": {calendar.NATURAL_DAY: "个自然日", calendar.WORKING_DAY: "个工作日"}.get(
+            submission.promised_limit_unit, "日"),
+    }
+
+
+def _submitted_files(submission: Submission) -> dict:
+    """slot → files, for every slot the submitted answers hold."""
+    found = uploads.by_slot(submission.uploads.order_by("created_at", "pk"))
+    answered = {f"form.{key}" for key, value in (submission.answers.get("form") or {}).items()
+                if isinstance(value, list)}
+    return {slot: files for slot, files in found.items() if slot in answered}
+
+
 def context(submission: Submission) -> dict:
-    """What the PDF shows: what the HTML receipt shows (service.receipt; the materials carry the files received)."""
-    return {**service.receipt(submission), "printed_at": timezone.localtime()}
+    """What the PDF shows: what the HTML receipt shows, and when it was printed."""
+    return {**facts(submission), "printed_at": timezone.localtime()}
 
 
 def render_pdf(submission: Submission) -> bytes:

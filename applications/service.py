@@ -26,7 +26,7 @@ from catalog.models import ServiceItem
 from formbuilder.service import FormError, form_of, published_form, validate_submission
 from rules import calendar, situations
 
-from . import divisions, tracking, uploads, wizard
+from . import divisions, receipts, tasks, tracking, uploads, wizard
 from .models import Applicant, ApplicantKind, Draft, Submission, Upload
 
 PREFILL = {"name": "name", "id_number": "id_number", "mobile": "mobile", "company_name": "company_name",
@@ -351,14 +351,8 @@ def submit(applicant: Applicant, item, form, key) -> Submission:
         draft.delete()
         # The receipt PDF is rendered in the background once this commits (robust: a failure there is logged,
         # the submission stands and the download renders the receipt then).
-        transaction.on_commit(partial(_render_receipt, submission.pk), robust=True)
+        transaction.on_commit(partial(tasks.render_receipt.delay, submission.pk), robust=True)
     return submission
-
-
-def _render_receipt(submission_id: int) -> None:
-    from .tasks import render_receipt  # tasks → receipts → this module: imported here, not at the top
-
-    render_receipt.delay(submission_id)
 
 
 def submissions_of(applicant: Applicant):
@@ -373,18 +367,4 @@ def submission_of(applicant: Applicant, number: str) -> Submission | None:
 
 def receipt(submission: Submission) -> dict:
     """What the confirmation page and the receipt (回执) show."""
-    return {
-        "submission": submission,
-        "number": tracking.grouped(submission.tracking_number),
-        "answers": wizard.summary(submission.form_ui, submission.answers, _submitted_files(submission)),
-        "unit": {calendar.NATURAL_DAY: "个自然日", calendar.WORKING_DAY: "个工作日"}.get(
-            submission.promised_limit_unit, "日"),
-    }
-
-
-def _submitted_files(submission: Submission) -> dict:
-    """slot → files, for every slot the submitted answers hold."""
-    found = uploads.by_slot(uploads_of(submission))
-    answered = {f"form.{key}" for key, value in (submission.answers.get("form") or {}).items()
-                if isinstance(value, list)}
-    return {slot: files for slot, files in found.items() if slot in answered}
+    return receipts.facts(submission)
