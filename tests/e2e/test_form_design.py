@@ -170,6 +170,10 @@ def test_design_publish_fill_without_and_with_javascript_resume_submit(browser, 
     assert submission.answers["form"]["reason"] == "补办临时身份证明"
     assert phone.locator("text=" + submission.tracking_number[:4]).count() >= 1
     axe_clean(phone, "js-submitted")
+    with phone.expect_download() as download:
+        phone.click("a:has-text('下载回执（PDF）')")
+    assert download.value.suggested_filename.endswith(".pdf")
+    assert open(download.value.path(), "rb").read(5) == b"%PDF-"
     phone.goto(f"{demo_site}/account/submissions/{submission.tracking_number}/receipt/")
     assert "补办临时身份证明" in phone.content()
     assert errors == []
