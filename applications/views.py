@@ -227,7 +227,10 @@ def _widgets(fields, state, answers, by_field, local, raw_rules, rule_paths):
         sig = wizard.signature(item.get("path") or "")
         has_rule = bool(raw_rules.get(sig, {}).get("visible_when") or raw_rules.get(sig, {}).get("required_when"))
         if kind == "group":
-            out.append({"type": "group", "label": item.get("label"), "help": item.get("help"),
+            rule, help_text = item.get("visible_when"), item.get("help")
+            if rule is not None and wizard.reads_any(rule, local):
+                help_text = "；".join(filter(None, [help_text, wizard.condition_text(state.plan, rule)]))
+            out.append({"type": "group", "label": item.get("label"), "help": help_text,
                         "path": f"group.{item.get('key')}", "visible_when": item.get("visible_when"),
                         "fields": _widgets(item.get("fields") or [], state, answers, by_field, local, raw_rules,
                                            rule_paths)})
@@ -255,7 +258,12 @@ def _widgets(fields, state, answers, by_field, local, raw_rules, rule_paths):
                         "rules": has_rule})
             continue
         computed = state.data if item.get("readonly") else None
-        out.append(wizard.widget(item, item["path"], answers, by_field, required, {sig: has_rule}, computed))
+        shown = wizard.widget(item, item["path"], answers, by_field, required, {sig: has_rule}, computed)
+        rule = raw_rules.get(sig, {}).get("visible_when")
+        if rule is not None and wizard.reads_any(rule, local):
+            # On the page whatever is chosen above it (the script hides it, where there is one): say when.
+            shown["help"] = "；".join(filter(None, [shown["help"], wizard.condition_text(state.plan, rule)]))
+        out.append(shown)
     return out
 
 

@@ -142,7 +142,7 @@ def variables_of(rule) -> set | None:
     return found if walk(rule) else None
 
 
-def _reads_any(rule, paths: set) -> bool:
+def reads_any(rule, paths: set) -> bool:
     names = variables_of(rule)
     if names is None:
         return True
@@ -169,9 +169,45 @@ def field_shown(plan: Plan, item: dict, context: dict, local: set, raw_rules: di
         raw = raw_rules.get(sig, {}).get("visible_when")
     if rule is None:
         return True
-    if raw is not None and _reads_any(raw, local):
+    if raw is not None and reads_any(raw, local):
         return True
     return holds(rule, context)
+
+
+def condition_text(plan: Plan, rule) -> str:
+    """A field's condition as the page says it without JavaScript (then the field is on the page whatever is
+    chosen above it): "“是否委托代办”选“是”时填写". Only the shapes the designer's syntax makes are spelled out."""
+    def option(sig, value):
+        item = (plan.by_path.get(sig) or (None, {}))[1]
+        return next((o["label"] for o in item.get("options") or [] if o.get("value") == value), str(value))
+
+    def one(node):
+        if type(node) is not dict or len(node) != 1:
+            return None
+        (op, args), = node.items()
+        if op in ("and", "or") and type(args) is list and args:
+            parts = [one(arg) for arg in args]
+            return None if None in parts else ("并且" if op == "and" else "或者").join(parts)
+        if op == "!":
+            inner = one(args[0] if type(args) is list and args else args)
+            return None if inner is None else f"不是{inner}"
+        if type(args) is not list or len(args) != 2 or type(args[0]) is not dict or list(args[0]) != ["var"]:
+            return None
+        sig = signature(str(args[0]["var"]))
+        item = (plan.by_path.get(sig) or (None, None))[1]
+        if item is None:
+            return None
+        label = item.get("label") or sig
+        if op == "==":
+            return f"“{label}”选“{option(sig, args[1])}”"
+        if op == "!=":
+            return f"“{label}”不选“{option(sig, args[1])}”"
+        if op == "in" and type(args[1]) is list:
+            return f"“{label}”选" + "或".join(f"“{option(sig, v)}”" for v in args[1])
+        return None
+
+    text = one(rule)
+    return f"{text}时填写" if text else "根据本页上面的选择填写，不需要时可不填"
 
 
 def step_shown(plan: Plan, step: Step, context: dict, raw_rules: dict) -> bool:

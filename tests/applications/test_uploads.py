@@ -25,6 +25,8 @@ HTML = b"<!DOCTYPE html><html><head><script>alert(document.cookie)</script></hea
 
 
 def stored(root):
+    """The applicants' files in the private storage (not the receipts rendered beside them)."""
+    root = root / "uploads"
     return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
 
 

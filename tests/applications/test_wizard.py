@@ -139,3 +139,12 @@ def test_a_stale_key_does_not_submit(signed_in, item):
     assert "页面已过期" in response.content.decode() and not Submission.objects.exists()
     response = signed_in.post(f"/apply/{item.implementation_code}/check/", {"idempotency_key": "not-a-key"})
     assert response.status_code == 200 and not Submission.objects.exists()
+
+
+def test_without_javascript_a_field_that_depends_on_its_own_page_says_when_to_fill_it(signed_in, item):
+    """邮寄地址 is on step 3 with 是否邮寄 above it: the server's page shows it (no script to hide it) and says when
+    it is needed, in the words of the form."""
+    post_step(signed_in, item, 1, {"situation.agent": "no", "situation.use": "job"})
+    page = signed_in.get(step_url(item, 3)).content.decode()
+    assert "“是否邮寄”选“是”时填写" in page
+    assert page.count("时填写") == 1  # the other fields of the page have no condition on it
