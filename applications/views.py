@@ -412,3 +412,21 @@ def division_children(request, code):
                             json_dumps_params={"ensure_ascii": False})
     response["Cache-Control"] = "public, max-age=86400"
     return response
+
+
+# --- the admin's live preview (formbuilder's "render_form_preview" hook) -------------------------------------
+def form_preview(request, item, form, problems):
+    """Every step of the form being designed, drawn with the wizard's own widgets and styles, answered by
+    nobody. Every field is on the page: one that depends on another says when it is needed, as a page without
+    JavaScript says it."""
+    blank = {"situation": {}, "form": {}}
+    state = service.assess(form, blank, None)
+    everywhere = set(state.plan.by_path)  # every rule reads "this page": nothing is left out of the preview
+    raw_rules = wizard.raw_rules_of(form)
+    steps = []
+    for step in state.plan.steps:
+        widgets = _widgets(step.fields, state, blank, {}, everywhere, raw_rules, {})
+        _add_files(widgets, {})
+        steps.append({"step": step, "widgets": widgets})
+    return render(request, "applications/preview.html",
+                  {"item": item, "form": form, "steps": steps, "problems": problems})

@@ -3,6 +3,7 @@
 from wagtail import hooks
 from wagtail.permissions import register_permission_policy
 
+from . import views
 from .admin_views import SubmissionViewSet
 from .models import Submission
 from .staff import submission_policy
@@ -14,3 +15,7 @@ register_permission_policy(Submission, submission_policy)
 @hooks.register("register_admin_viewset")
 def register_submissions():
     return SubmissionViewSet()
+
+
+# The 在线表单 tab's live preview (formbuilder.views.preview) drawn as the public wizard draws the form.
+hooks.register("render_form_preview", views.form_preview)

@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_POST
+from wagtail import hooks
 
 from catalog.models import ServiceItem
 from catalog.permissions import service_item_policy
@@ -35,8 +36,14 @@ def preview(request, pk):
     form.is_valid()  # (the preview shows what reads; the save reports the rest)
     _child, source = source_from_form(form)
     compiled = compile_form(source, strict=False) if source is not None else None
+    problems = [p.message for p in compiled.problems] if compiled else []
+    # The app that renders the form to the public draws it (hook "render_form_preview", applications); this
+    # plain rendering is for a site without it.
+    if compiled is not None:
+        for render_preview in hooks.get_hooks("render_form_preview"):
+            return render_preview(request, item, compiled, problems)
     return render(request, "formbuilder/preview.html", {
         "item": item, "form": compiled, "ui": compiled.ui if compiled else None,
         "rules": compiled.rules if compiled else None,
-        "problems": [p.message for p in compiled.problems] if compiled else [],
+        "problems": problems,
     })
