@@ -31,8 +31,12 @@ demo: migrate
 run: demo
 	$(PY) manage.py runserver 127.0.0.1:8000
 
+# The suite on every core with pytest-xdist (at most 4 workers, each with its own test database; a test file's
+# tests stay on one worker, so its module fixtures are made once). `make test PYTEST_XDIST=` runs it in one process.
+PYTEST_XDIST ?= -n auto --maxprocesses=4 --dist loadfile
+
 test: install-test
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest $(PYTEST_XDIST) $(PYTEST_ARGS)
 
 lint: install-test
 	$(BIN)/ruff check .
