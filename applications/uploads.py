@@ -18,7 +18,6 @@ import uuid
 import zipfile
 from dataclasses import dataclass
 
-import magic
 from django.conf import settings
 from django.core.files.storage import storages
 from django.core.files.uploadhandler import SkipFile, TemporaryFileUploadHandler
@@ -157,7 +156,21 @@ def _too_big(name, slot):
 
 
 # --- one file -----------------------------------------------------------------------------------------------------
+def libmagic():
+    """python-magic, or None where the system's libmagic is missing (Debian: libmagic1). The site runs without it;
+    uploads are then refused, never kept unchecked (and `manage.py check` warns)."""
+    try:
+        import magic
+    except ImportError:
+        return None
+    return magic
+
+
 def _detect(file) -> str:
+    magic = libmagic()
+    if magic is None:
+        logger.error("upload refused: libmagic is not installed, file types cannot be checked")
+        raise Refused(f"「{_display_name(getattr(file, 'name', ''))}」暂时无法检查文件类型，未上传，请稍后再试")
     if hasattr(file, "temporary_file_path"):
         return magic.from_file(file.temporary_file_path(), mime=True)
     file.seek(0)

@@ -382,3 +382,14 @@ def test_a_third_applicant_sees_no_file_of_others_in_any_page(client, item, othe
     to_step_3(client, item)
     page = client.get(step_url(item, 3)).content.decode()
     assert str(others_upload.pk) not in page and "李四的身份证.pdf" not in page
+
+
+def test_without_libmagic_a_file_is_refused_not_kept_unchecked(signed_in, item, _private_files, monkeypatch):
+    from applications import apps, uploads
+
+    monkeypatch.setattr(uploads, "libmagic", lambda: None)  # as on a machine without Debian's libmagic1
+    to_step_3(signed_in, item)
+    response = upload(signed_in, item, "form.id_scan", pdf("身份证.pdf"))
+    assert response.status_code == 200 and "暂时无法检查文件类型" in response.content.decode()
+    assert not Upload.objects.exists() and stored(_private_files) == []
+    assert [w.id for w in apps.libmagic_check(None)] == ["applications.W001"]
