@@ -1,6 +1,8 @@
 """The applicant's pages: sign up, sign in and out (/account/…), the wizard (/apply/<code>/…), drafts and
 submissions. Thin: the answers are read and judged by applications.wizard and applications.service."""
 
+import logging
+
 from django.contrib import messages
 from django.contrib.auth import authenticate, get_user_model, login, logout
 from django.db import transaction
@@ -15,6 +17,7 @@ from . import divisions, identity, receipts, service, uploads, wizard
 from .forms import SignInForm, SignUpForm
 from .models import Applicant
 
+logger = logging.getLogger(__name__)
 NOT_AVAILABLE = "没有这个事项，或事项没有开通在线申请"
 
 
@@ -122,7 +125,13 @@ def receipt_pdf(request, number):
     found = service.submission_of(request.applicant, number)
     if found is None:
         raise Http404("没有这份申请")
-    response = HttpResponse(receipts.pdf_of(found), content_type="application/pdf")
+    try:
+        data = receipts.pdf_of(found)
+    except (ImportError, OSError):  # WeasyPrint without the system's pango: the print view always works
+        logger.exception("receipt PDF of %s could not be rendered", found.tracking_number)
+        messages.warning(request, "暂时无法生成 PDF 回执，请点击“查看并打印回执”打印。")
+        return redirect("applications:submission", found.tracking_number)
+    response = HttpResponse(data, content_type="application/pdf")
     # RFC 5987 (filename*=utf-8''…) for the Chinese name; the receipt is the applicant's alone: never cached.
     response["Content-Disposition"] = content_disposition_header(True, f"回执-{found.tracking_number}.pdf")
     response["Cache-Control"] = "private, no-store"

@@ -242,3 +242,18 @@ def test_the_renderer_refuses_every_url_but_static_files(listener, caplog):
     assert receipts.static_file("http://127.0.0.1:8000/static/css/none.css") is None
     assert receipts.static_file(f"{base}/static/css/print.css") is None
     assert receipts.static_file("file:///work/main/site/static/css/print.css") is None
+
+
+def test_without_the_pdf_renderer_the_download_leads_back_to_the_print_view_link(signed_in, item, monkeypatch):
+    from applications import receipts
+
+    submission = submit(signed_in, item)
+
+    def no_pango(_submission):
+        raise OSError("cannot load library 'libpango-1.0-0'")  # what WeasyPrint raises without Debian's pango
+
+    monkeypatch.setattr(receipts, "pdf_of", no_pango)
+    response = signed_in.get(f"/account/submissions/{submission.tracking_number}/receipt.pdf")
+    assert response.status_code == 302
+    assert response["Location"] == f"/account/submissions/{submission.tracking_number}/"
+    assert "暂时无法生成 PDF 回执" in signed_in.get(response["Location"]).content.decode()
