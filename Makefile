@@ -31,9 +31,11 @@ demo: migrate
 run: demo
 	$(PY) manage.py runserver 127.0.0.1:8000
 
-# The suite on every core with pytest-xdist (at most 4 workers, each with its own test database; a test file's
-# tests stay on one worker, so its module fixtures are made once). `make test PYTEST_XDIST=` runs it in one process.
-PYTEST_XDIST ?= -n auto --maxprocesses=4 --dist loadfile
+# The suite on every core with pytest-xdist (at most 4 workers, each with its own test database). worksteal: each
+# worker takes a contiguous part of the collection, so a module's fixtures are rarely made twice, and runs it in the
+# collection's order, which pytest-django sorts so that the tests that flush the database (transactional, browser)
+# come after those that need what the migrations seeded. `make test PYTEST_XDIST=` runs it in one process.
+PYTEST_XDIST ?= -n auto --maxprocesses=4 --dist worksteal
 
 test: install-test
 	$(PY) -m pytest $(PYTEST_XDIST) $(PYTEST_ARGS)
