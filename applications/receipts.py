@@ -48,7 +48,7 @@ def facts(submission: Submission) -> dict:
 
 def _submitted_files(submission: Submission) -> dict:
     """slot → files, for every slot the submitted answers hold."""
-    found = uploads.by_slot(submission.uploads.order_by("created_at", "pk"))
+    found = uploads.by_slot(uploads.of_submission(submission))
     answered = {f"form.{key}" for key, value in (submission.answers.get("form") or {}).items()
                 if isinstance(value, list)}
     return {slot: files for slot, files in found.items() if slot in answered}

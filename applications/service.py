@@ -260,7 +260,7 @@ def upload_of(applicant: Applicant, upload_id) -> Upload | None:
 
 def uploads_of(submission: Submission):
     """The files received with a submission, in the order they came."""
-    return submission.uploads.order_by("created_at", "pk")
+    return uploads.of_submission(submission)
 
 
 def open_upload(upload: Upload):

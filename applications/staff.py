@@ -26,7 +26,7 @@ from catalog.permissions import DepartmentScopedPolicy
 from catalog.spreadsheets import csv_value, xlsx_cell
 from rules import calendar
 
-from . import service, tracking, wizard
+from . import service, tracking, uploads, wizard
 from .models import Submission
 
 submission_policy = DepartmentScopedPolicy(Submission)
@@ -120,19 +120,16 @@ def applicant_facts(applicant) -> list[tuple[str, str]]:
 
 
 def materials_of(submission: Submission, download_url) -> list[dict]:
-    """The checklist's materials for the submitted answers, each with the files received for it (a file of a
-    material not on the list adds it: nothing received goes unlisted). ``download_url(upload)`` links a file."""
-    out = [{"name": m.get("name", ""), "necessity": m.get("necessity", ""), "form": m.get("form", ""), "files": []}
-           for m in submission.materials or []]
-    named = {m["name"]: m for m in out}
-    for upload in service.uploads_of(submission):
-        entry = named.get(upload.material)
-        if entry is None:
-            entry = named[upload.material] = {"name": upload.material or upload.slot, "necessity": "", "form": "",
-                                              "files": []}
-            out.append(entry)
-        entry["files"].append({"name": upload.name, "size": upload.size, "scan": upload.get_scan_display(),
-                               "url": download_url(upload)})
+    """The checklist's materials for the submitted answers, each with the files received for it (uploads.with_files:
+    nothing received goes unlisted), a file with its scan and its link ``download_url(upload)``."""
+    rows = {str(row.pk): row for row in service.uploads_of(submission)}
+    listed = [{"name": m.get("name", ""), "necessity": m.get("necessity", ""), "form": m.get("form", "")}
+              for m in submission.materials or []]
+    out = uploads.with_files(listed, rows.values())
+    for material in out:
+        for file in material["files"]:
+            row = rows[file["id"]]
+            file.update(scan=row.get_scan_display(), url=download_url(row))
     return out
 
 

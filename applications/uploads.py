@@ -404,6 +404,11 @@ def draft_files(draft: Draft, answers: dict) -> dict:
     return by_slot(chosen(draft, clean_tokens(draft, answers)))
 
 
+def of_submission(submission):
+    """The files received with a submission, in the order they came."""
+    return submission.uploads.order_by("created_at", "pk")
+
+
 def with_files(materials: list, rows) -> list:
     """The checklist's materials, each with the files uploaded for it (a file of a material not in the list adds
     it, so nothing received goes unlisted)."""
