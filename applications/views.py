@@ -82,21 +82,32 @@ def drafts(request):
     return render(request, "applications/drafts.html", {"rows": rows, "applicant": request.applicant})
 
 
-@require_GET
-@identity.applicant_required
-def resume(request, draft_id):
+def _own_draft(request, draft_id):
+    """The signed-in applicant's draft, or 404 (another applicant's draft is as absent as none)."""
     draft = service.draft_of(request.applicant, draft_id)
     if draft is None:
         raise Http404("没有这份草稿")
+    return draft
+
+
+def _own_submission(request, number):
+    found = service.submission_of(request.applicant, number)
+    if found is None:
+        raise Http404("没有这份申请")
+    return found
+
+
+@require_GET
+@identity.applicant_required
+def resume(request, draft_id):
+    draft = _own_draft(request, draft_id)
     return redirect("applications:step", draft.item.implementation_code, draft.step)
 
 
 @require_POST
 @identity.applicant_required
 def delete_draft(request, draft_id):
-    draft = service.draft_of(request.applicant, draft_id)
-    if draft is None:
-        raise Http404("没有这份草稿")
+    draft = _own_draft(request, draft_id)
     service.delete_draft(draft)
     messages.success(request, "草稿已删除。")
     return redirect("applications:drafts")
@@ -112,9 +123,7 @@ def submissions(request):
 @require_GET
 @identity.applicant_required
 def submission(request, number, print_view=False):
-    found = service.submission_of(request.applicant, number)
-    if found is None:
-        raise Http404("没有这份申请")
+    found = _own_submission(request, number)
     template = "applications/receipt.html" if print_view else "applications/submission.html"
     return render(request, template, service.receipt(found))
 
@@ -122,9 +131,7 @@ def submission(request, number, print_view=False):
 @require_GET
 @identity.applicant_required
 def receipt_pdf(request, number):
-    found = service.submission_of(request.applicant, number)
-    if found is None:
-        raise Http404("没有这份申请")
+    found = _own_submission(request, number)
     try:
         data = receipts.pdf_of(found)
     except (ImportError, OSError):  # WeasyPrint without the system's pango: the print view always works
