@@ -48,9 +48,8 @@ def prepare(count: int) -> dict:
     from applications import uploads, wizard
     from applications.models import Applicant, Draft
     from applications.service import assess, form_for
-    from catalog.models import Department, Material, ServiceItem
-    from formbuilder.models import FormDefinition
-    from rules.models import SituationQuestion
+    from catalog.models import Department, ServiceItem
+    from tests.formbuilder.conftest import give_form
     from tests.formbuilder.samples import benchmark_form, benchmark_submissions
 
     definition = benchmark_form()
@@ -60,13 +59,7 @@ def prepare(count: int) -> dict:
                        implementation_code="511A0116800003-511602000000-000-11511301008778183N-1-00",
                        item_type="20", promised_limit=5, promised_limit_unit="2")
     item.save()
-    for order, question in enumerate(definition["questions"]):
-        SituationQuestion.objects.create(item=item, sort_order=order, **question)
-    for order, material in enumerate(definition["materials"]):
-        Material.objects.create(item=item, sort_order=order, **material)
-    FormDefinition.objects.create(item=item, title=definition["title"], steps=definition["steps"],
-                                  checks=definition["checks"])
-    item.save_revision().publish()
+    give_form(item, definition)
     item.refresh_from_db()
     form = form_for(item)
     plan = wizard.plan_of(form)
